@@ -1,0 +1,263 @@
+#include "install.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* No addon file or project.godot is anywhere near this; a bigger one means a wrong path. */
+#define GD_INSTALL_MAX_FILE (8u << 20)
+
+char *gd_read_file(const char *path, size_t max, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  if (fstat(fd, &st) < 0 || (size_t)st.st_size > max) {
+    if (errno == 0 || (size_t)st.st_size > max) errno = EFBIG;
+    close(fd);
+    return NULL;
+  }
+  char *buf = malloc((size_t)st.st_size + 1);
+  size_t got = 0;
+  while (buf && got < (size_t)st.st_size) {
+    ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  close(fd);
+  if (!buf) return NULL;
+  buf[got] = '\0';
+  if (len) *len = got;
+  return buf;
+}
+
+int gd_write_file_atomic(const char *path, const void *data, size_t len, int mode) {
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s.godotd-tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    return -ENAMETOOLONG;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return -errno;
+  const char *p = data;
+  size_t left = len;
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) goto fail;
+    p += n;
+    left -= (size_t)n;
+  }
+  if (fsync(fd) < 0) goto fail;
+  if (close(fd) < 0) {
+    fd = -1;
+    goto fail;
+  }
+  if (rename(tmp, path) < 0) {
+    int e = errno;
+    unlink(tmp);
+    return -e;
+  }
+  return 0;
+fail: {
+  int e = errno;
+  if (fd >= 0) close(fd);
+  unlink(tmp);
+  return -e;
+}
+}
+
+static int gd__mkdirs(const char *dir) {
+  char buf[PATH_MAX];
+  snprintf(buf, sizeof buf, "%s", dir);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -errno;
+    *p = '/';
+  }
+  if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -errno;
+  return 0;
+}
+
+/* Copies src into dst unless dst already has the same bytes. 1 written, 0 unchanged, -errno. */
+static int gd__sync_file(const char *src, const char *dst) {
+  size_t slen, dlen;
+  char *s = gd_read_file(src, GD_INSTALL_MAX_FILE, &slen);
+  if (!s) return -errno;
+  char *d = gd_read_file(dst, GD_INSTALL_MAX_FILE, &dlen);
+  int rc = 0;
+  if (!d || dlen != slen || memcmp(s, d, slen) != 0)
+    rc = gd_write_file_atomic(dst, s, slen, 0644) == 0 ? 1 : -errno;
+  free(s);
+  free(d);
+  return rc;
+}
+
+static int gd__sync_dir(const char *src, const char *dst, char *err, size_t err_size) {
+  int rc = gd__mkdirs(dst);
+  if (rc < 0) {
+    snprintf(err, err_size, "cannot create %s: %s", dst, strerror(-rc));
+    return -1;
+  }
+  DIR *dir = opendir(src);
+  if (!dir) {
+    snprintf(err, err_size, "cannot read addon directory %s: %s", src, strerror(errno));
+    return -1;
+  }
+  int written = 0;
+  struct dirent *e;
+  while ((e = readdir(dir)) != NULL) {
+    /* Godot's .uid/.import sidecars are the project's own; never copy editor caches. */
+    if (e->d_name[0] == '.') continue;
+    char s[PATH_MAX], d[PATH_MAX];
+    snprintf(s, sizeof s, "%s/%s", src, e->d_name);
+    snprintf(d, sizeof d, "%s/%s", dst, e->d_name);
+    struct stat st;
+    if (stat(s, &st) < 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      int n = gd__sync_dir(s, d, err, err_size);
+      if (n < 0) {
+        written = -1;
+        break;
+      }
+      written += n;
+    } else if (S_ISREG(st.st_mode) && !strstr(e->d_name, ".godotd-tmp.")) {
+      int n = gd__sync_file(s, d);
+      if (n < 0) {
+        snprintf(err, err_size, "cannot install %s: %s", d, strerror(-n));
+        written = -1;
+        break;
+      }
+      written += n;
+    }
+  }
+  closedir(dir);
+  return written;
+}
+
+/* Appends n bytes of s to the growing buffer b (len/cap); -1 on ENOMEM. */
+static int gd__append(char **b, size_t *len, size_t *cap, const char *s, size_t n) {
+  if (*len + n + 1 > *cap) {
+    size_t nc = (*len + n + 1) * 2;
+    char *nb = realloc(*b, nc);
+    if (!nb) return -1;
+    *b = nb;
+    *cap = nc;
+  }
+  memcpy(*b + *len, s, n);
+  *len += n;
+  (*b)[*len] = '\0';
+  return 0;
+}
+
+char *gd_install_enable_plugin(const char *text) {
+  static const char entry[] = "\"" GD_PLUGIN_CFG "\"";
+  size_t len = 0, cap = 0;
+  char *out = NULL;
+  const char *sect = NULL;
+  for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+    if (strncmp(line, "[editor_plugins]", 16) == 0) {
+      sect = line;
+      break;
+    }
+  }
+  if (!sect) {
+    size_t tl = strlen(text);
+    const char *sep = tl && text[tl - 1] != '\n' ? "\n\n" : "\n";
+    if (gd__append(&out, &len, &cap, text, tl) || gd__append(&out, &len, &cap, sep, strlen(sep)))
+      goto oom;
+    static const char add[] = "[editor_plugins]\n\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n";
+    if (gd__append(&out, &len, &cap, add, sizeof add - 1)) goto oom;
+    return out;
+  }
+  /* Look for enabled= inside the section (until the next "[" header). */
+  const char *enabled = NULL;
+  const char *line = strchr(sect, '\n');
+  line = line ? line + 1 : sect + strlen(sect);
+  for (; *line && *line != '['; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+    if (strncmp(line, "enabled=", 8) == 0) {
+      enabled = line;
+      break;
+    }
+  }
+  if (!enabled) {
+    const char *after = strchr(sect, '\n');
+    after = after ? after + 1 : sect + strlen(sect);
+    static const char add[] = "\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n";
+    if (gd__append(&out, &len, &cap, text, (size_t)(after - text)) ||
+        (after == sect + strlen(sect) && gd__append(&out, &len, &cap, "\n", 1)) ||
+        gd__append(&out, &len, &cap, add, sizeof add - 1) ||
+        gd__append(&out, &len, &cap, after, strlen(after)))
+      goto oom;
+    return out;
+  }
+  const char *close = strchr(enabled, ')');
+  const char *open = strstr(enabled, "PackedStringArray(");
+  if (!close || !open || open > close) {
+    /* Not a form we understand: rewrite the value with ours alone rather than guess. */
+    const char *eol = strchr(enabled, '\n');
+    eol = eol ? eol : enabled + strlen(enabled);
+    static const char add[] = "enabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")";
+    if (gd__append(&out, &len, &cap, text, (size_t)(enabled - text)) ||
+        gd__append(&out, &len, &cap, add, sizeof add - 1) ||
+        gd__append(&out, &len, &cap, eol, strlen(eol)))
+      goto oom;
+    return out;
+  }
+  if (memmem(open, (size_t)(close - open), entry, sizeof entry - 1)) return strdup(text);
+  const char *ins = open + strlen("PackedStringArray(");
+  bool empty = true;
+  for (const char *p = ins; p < close; p++)
+    if (*p != ' ' && *p != '\t' && *p != '\n') empty = false;
+  if (gd__append(&out, &len, &cap, text, (size_t)(close - text)) ||
+      (!empty && gd__append(&out, &len, &cap, ", ", 2)) ||
+      gd__append(&out, &len, &cap, entry, sizeof entry - 1) ||
+      gd__append(&out, &len, &cap, close, strlen(close)))
+    goto oom;
+  return out;
+oom:
+  free(out);
+  return NULL;
+}
+
+int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, size_t err_size) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/project.godot", project_dir);
+  size_t len;
+  char *text = gd_read_file(path, GD_INSTALL_MAX_FILE, &len);
+  if (!text) {
+    snprintf(err, err_size, "%s: %s (not a Godot project?)", path, strerror(errno));
+    return -1;
+  }
+  char dst[PATH_MAX];
+  snprintf(dst, sizeof dst, "%s/addons/godotd", project_dir);
+  int written = gd__sync_dir(addon_dir, dst, err, err_size);
+  if (written < 0) {
+    free(text);
+    return -1;
+  }
+  char *updated = gd_install_enable_plugin(text);
+  if (!updated) {
+    free(text);
+    snprintf(err, err_size, "out of memory");
+    return -1;
+  }
+  if (strcmp(updated, text) != 0) {
+    int rc = gd_write_file_atomic(path, updated, strlen(updated), 0644);
+    if (rc < 0) {
+      snprintf(err, err_size, "cannot update %s: %s", path, strerror(-rc));
+      written = -1;
+    } else {
+      written++;
+    }
+  }
+  free(text);
+  free(updated);
+  return written;
+}

@@ -1,0 +1,31 @@
+/* install: puts the godotd addon into a Godot project and enables it, before the editor starts.
+ *
+ * Owns the copy of addons/godotd/ into <project>/addons/godotd/ and the `[editor_plugins]`
+ * entry of project.godot. Idempotent: files already identical are not rewritten; every write is
+ * atomic (temp file in the same directory, fsync, rename), so an interrupted install never
+ * leaves a half-written file. Calls only libc.
+ */
+#ifndef GD_INSTALL_H
+#define GD_INSTALL_H
+
+#include <stddef.h>
+
+#define GD_PLUGIN_CFG "res://addons/godotd/plugin.cfg"
+
+/* Copies addon_dir's files (recursively) into project_dir/addons/godotd and enables the plugin.
+ * Returns the number of files written (0 when all was up to date), or -1 with the reason in err. */
+int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, size_t err_size);
+
+/* Returns project.godot's text (text, NUL-terminated) with GD_PLUGIN_CFG in
+ * [editor_plugins] enabled, as a malloc'ed string the caller frees; NULL on ENOMEM. Pure: exposed
+ * for unit tests. */
+char *gd_install_enable_plugin(const char *text);
+
+/* Writes len bytes to path atomically (temp + fsync + rename). 0, or -errno. */
+int gd_write_file_atomic(const char *path, const void *data, size_t len, int mode);
+
+/* Reads a whole file into a malloc'ed NUL-terminated buffer (*len without the NUL); NULL on error
+ * (errno set). max caps the size (EFBIG past it). */
+char *gd_read_file(const char *path, size_t max, size_t *len);
+
+#endif
