@@ -1,0 +1,257 @@
+#include "bridge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "errors.h"
+#include "log.h"
+
+struct gd_bridge_pending {
+  uv_timer_t timer; /* first: the handle's data points back at us */
+  gd_bridge *bridge;
+  uint64_t id;
+  gd_bridge_reply_cb cb;
+  void *ud;
+  gd_bridge_timing timing;
+  bool done;
+  bool send_failed;
+  gd_bridge_pending *next;
+};
+
+void gd_bridge_init(gd_bridge *b, uv_loop_t *loop, const gd_bridge_owner *owner) {
+  memset(b, 0, sizeof *b);
+  b->loop = loop;
+  b->owner = *owner;
+  b->next_id = 1;
+}
+
+static void gd__pending_closed(uv_handle_t *h) { free(h->data); }
+
+/* Unlinks p, stops its timer, and runs its callback once. */
+static void gd__pending_finish(gd_bridge_pending *p, const char *code, const char *msg,
+                               json_t *result) {
+  gd_bridge *b = p->bridge;
+  for (gd_bridge_pending **pp = &b->pending; *pp; pp = &(*pp)->next)
+    if (*pp == p) {
+      *pp = p->next;
+      break;
+    }
+  p->done = true;
+  p->timing.replied_ns = uv_hrtime();
+  /* Close before the callback, which may tear the loop down; p is freed on a later turn. */
+  uv_close((uv_handle_t *)&p->timer, gd__pending_closed);
+  p->cb(p->ud, code, msg, result, &p->timing);
+}
+
+static void gd__fail_all(gd_bridge *b, const char *code, const char *msg) {
+  while (b->pending) gd__pending_finish(b->pending, code, msg, NULL);
+}
+
+void gd_bridge_close(gd_bridge *b) {
+  gd__fail_all(b, GD_E_EDITOR_UNAVAILABLE, "the daemon is shutting down");
+  for (gd_bridge_link *l = b->links; l; l = l->next) l->close(l->ctx, 1001, "daemon stopping");
+}
+
+void gd_bridge_link_open(gd_bridge *b, gd_bridge_link *link) {
+  link->bridge = b;
+  link->next = b->links;
+  b->links = link;
+}
+
+static void gd__end_session(gd_bridge *b, const char *why) {
+  if (!b->session) return;
+  gd_info("bridge: session %s ended (%s)", b->hello.session, why);
+  b->session = NULL;
+  gd__fail_all(b, GD_E_EDITOR_UNAVAILABLE, why);
+  if (b->owner.on_session_lost) b->owner.on_session_lost(b->owner.ud);
+}
+
+void gd_bridge_link_closed(gd_bridge_link *link) {
+  gd_bridge *b = link->bridge;
+  if (!b) return;
+  for (gd_bridge_link **pp = &b->links; *pp; pp = &(*pp)->next)
+    if (*pp == link) {
+      *pp = link->next;
+      break;
+    }
+  link->bridge = NULL;
+  if (b->session == link) gd__end_session(b, "the addon's connection closed");
+}
+
+void gd_bridge_drop_session(gd_bridge *b, const char *reason) {
+  gd_bridge_link *link = b->session;
+  if (!link) return;
+  gd__end_session(b, reason);
+  link->close(link->ctx, 1001, reason);
+}
+
+bool gd_bridge_has_session(const gd_bridge *b) { return b->session != NULL; }
+
+static void gd__copy(char *dst, size_t size, json_t *v) {
+  const char *s = json_string_value(v);
+  snprintf(dst, size, "%s", s ? s : "");
+}
+
+void gd_bridge_note(gd_bridge *b, const char *readiness, const char *edited_scene) {
+  if (readiness) snprintf(b->hello.readiness, sizeof b->hello.readiness, "%s", readiness);
+  if (edited_scene) snprintf(b->hello.edited_scene, sizeof b->hello.edited_scene, "%s", edited_scene);
+}
+
+static int gd__send_json(gd_bridge_link *link, json_t *msg) {
+  char *text = json_dumps(msg, JSON_COMPACT);
+  if (!text) return -1;
+  int rc = link->send(link->ctx, text, strlen(text));
+  free(text);
+  return rc;
+}
+
+static void gd__reject(gd_bridge_link *link, const char *code, const char *msg) {
+  gd_warn("bridge: rejecting addon link: %s", msg);
+  json_t *m = json_pack("{s:s, s:{s:s, s:s}}", "type", "reject", "error", "code", code,
+                        "message", msg);
+  if (m) gd__send_json(link, m);
+  json_decref(m);
+  link->close(link->ctx, 1008, msg);
+}
+
+static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
+  gd_bridge *b = link->bridge;
+  gd_bridge_hello h;
+  memset(&h, 0, sizeof h);
+  h.protocol = (int)json_integer_value(json_object_get(msg, "protocol"));
+  h.editor_pid = (int)json_integer_value(json_object_get(msg, "editor_pid"));
+  gd__copy(h.session, sizeof h.session, json_object_get(msg, "session"));
+  gd__copy(h.addon_version, sizeof h.addon_version, json_object_get(msg, "addon_version"));
+  gd__copy(h.godot_version, sizeof h.godot_version, json_object_get(msg, "godot_version"));
+  gd__copy(h.project_path, sizeof h.project_path, json_object_get(msg, "project_path"));
+  gd__copy(h.readiness, sizeof h.readiness, json_object_get(msg, "readiness"));
+  gd__copy(h.edited_scene, sizeof h.edited_scene, json_object_get(msg, "edited_scene"));
+  if (h.protocol != GD_BRIDGE_PROTOCOL) {
+    char why[128];
+    snprintf(why, sizeof why, "protocol %d is not supported (daemon speaks %d)", h.protocol,
+             GD_BRIDGE_PROTOCOL);
+    gd__reject(link, "protocol_mismatch", why);
+    return;
+  }
+  if (!h.session[0] || h.editor_pid <= 0) {
+    gd__reject(link, GD_E_INVALID_PARAMS, "hello needs session and editor_pid");
+    return;
+  }
+  char err[256] = "";
+  if (b->owner.accept && b->owner.accept(b->owner.ud, &h, err, sizeof err) != 0) {
+    gd__reject(link, GD_E_FORBIDDEN, err[0] ? err : "not accepted");
+    return;
+  }
+  if (b->session && b->session != link) {
+    gd_bridge_link *old = b->session;
+    gd__end_session(b, "replaced by a newer connection");
+    old->close(old->ctx, 1001, "replaced by a newer connection");
+  }
+  json_t *welcome = json_pack("{s:s, s:i, s:s}", "type", "welcome", "protocol",
+                              GD_BRIDGE_PROTOCOL, "daemon_version", GODOTD_VERSION);
+  int rc = welcome ? gd__send_json(link, welcome) : -1;
+  json_decref(welcome);
+  if (rc != 0) return;
+  b->session = link;
+  b->hello = h;
+  b->sessions_started++;
+  gd_info("bridge: session %s from editor pid %d (addon %s, Godot %s, readiness %s)", h.session,
+          h.editor_pid, h.addon_version, h.godot_version, h.readiness);
+  if (b->owner.on_session) b->owner.on_session(b->owner.ud, &b->hello);
+}
+
+static void gd__on_response(gd_bridge *b, json_t *msg) {
+  json_int_t id = json_integer_value(json_object_get(msg, "id"));
+  gd_bridge_pending *p = b->pending;
+  while (p && p->id != (uint64_t)id) p = p->next;
+  if (!p) {
+    gd_debug("bridge: response for unknown or expired id %lld", (long long)id);
+    return;
+  }
+  json_t *timing = json_object_get(msg, "timing");
+  json_t *hu = json_object_get(timing, "handle_us");
+  p->timing.handle_us = json_is_integer(hu) ? json_integer_value(hu) : -1;
+  if (json_is_true(json_object_get(msg, "ok"))) {
+    json_t *result = json_object_get(msg, "result");
+    json_t *empty = result ? NULL : json_object();
+    gd__pending_finish(p, NULL, NULL, result ? result : empty);
+    json_decref(empty);
+    return;
+  }
+  json_t *err = json_object_get(msg, "error");
+  const char *code = json_string_value(json_object_get(err, "code"));
+  const char *text = json_string_value(json_object_get(err, "message"));
+  gd__pending_finish(p, code ? code : GD_E_FAILED, text ? text : "the addon gave no reason", NULL);
+}
+
+void gd_bridge_link_text(gd_bridge_link *link, const char *text, size_t len) {
+  gd_bridge *b = link->bridge;
+  if (!b) return;
+  json_error_t jerr;
+  json_t *msg = json_loadb(text, len, 0, &jerr);
+  const char *type = json_string_value(json_object_get(msg, "type"));
+  if (!json_is_object(msg) || !type) {
+    gd_warn("bridge: dropping a message that is not a typed JSON object (%s)", jerr.text);
+    json_decref(msg);
+    return;
+  }
+  if (strcmp(type, "hello") == 0) {
+    gd__on_hello(link, msg);
+  } else if (link != b->session) {
+    gd_warn("bridge: '%s' before the handshake, ignored", type);
+  } else if (strcmp(type, "response") == 0) {
+    gd__on_response(b, msg);
+  } else if (strcmp(type, "event") == 0) {
+    const char *event = json_string_value(json_object_get(msg, "event"));
+    json_t *data = json_object_get(msg, "data");
+    if (event && b->owner.on_event) b->owner.on_event(b->owner.ud, event, data ? data : msg);
+  } else {
+    gd_debug("bridge: unknown message type '%s'", type);
+  }
+  json_decref(msg);
+}
+
+static void gd__pending_timeout(uv_timer_t *t) {
+  gd_bridge_pending *p = t->data;
+  if (p->send_failed) {
+    gd__pending_finish(p, GD_E_EDITOR_UNAVAILABLE, "the addon's connection is gone", NULL);
+    return;
+  }
+  char msg[128];
+  snprintf(msg, sizeof msg, "the editor did not answer within %llu ms",
+           (unsigned long long)uv_timer_get_repeat(t));
+  gd__pending_finish(p, GD_E_TIMEOUT, msg, NULL);
+}
+
+int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t timeout_ms,
+                   gd_bridge_reply_cb cb, void *ud) {
+  if (!b->session) return -1;
+  gd_bridge_pending *p = calloc(1, sizeof *p);
+  if (!p) return -1;
+  p->bridge = b;
+  p->id = b->next_id++;
+  p->cb = cb;
+  p->ud = ud;
+  p->timing.handle_us = -1;
+  json_t *msg = params ? json_pack("{s:s, s:I, s:s, s:O}", "type", "request", "id",
+                                   (json_int_t)p->id, "command", command, "params", params)
+                       : json_pack("{s:s, s:I, s:s, s:o}", "type", "request", "id",
+                                   (json_int_t)p->id, "command", command, "params", json_object());
+  uv_timer_init(b->loop, &p->timer);
+  p->timer.data = p;
+  p->next = b->pending;
+  b->pending = p;
+  /* The timer's repeat value only carries timeout_ms for the message; it fires once. */
+  uv_timer_set_repeat(&p->timer, timeout_ms);
+  uv_timer_start(&p->timer, gd__pending_timeout, timeout_ms, 0);
+  p->timing.sent_ns = uv_hrtime();
+  if (!msg || gd__send_json(b->session, msg) != 0) {
+    /* The link is gone: answer on the next loop turn through a zero timeout, never inline. */
+    p->send_failed = true;
+    uv_timer_start(&p->timer, gd__pending_timeout, 0, 0);
+  }
+  json_decref(msg);
+  return 0;
+}

@@ -1,0 +1,102 @@
+/* bridge: the daemon's side of the addon session (docs/protocol.md), for one editor.
+ *
+ * Owns the WebSocket links the server hands over from `/bridge`, the hello/welcome handshake,
+ * the one active session, request ids, in-flight requests with their timeouts, and event
+ * dispatch. It never touches sockets itself: a link carries send/close functions from the
+ * server. Asks its owner (the supervisor) whether to accept a hello, and tells it when a session
+ * starts, ends, or sends an event. Calls jansson, libuv timers, log, errors.
+ */
+#ifndef GD_BRIDGE_H
+#define GD_BRIDGE_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define GD_BRIDGE_PROTOCOL 1
+
+typedef struct gd_bridge gd_bridge;
+
+/* One WebSocket connection on /bridge. The server owns it and fills ctx/send/close; the
+ * bridge keeps its own fields below. */
+typedef struct gd_bridge_link {
+  void *ctx;
+  int (*send)(void *ctx, const char *text, size_t len);      /* 0 or <0 (link is gone) */
+  void (*close)(void *ctx, uint16_t code, const char *reason);
+  gd_bridge *bridge;
+  struct gd_bridge_link *next; /* in the bridge's list of open links */
+} gd_bridge_link;
+
+/* The addon's hello (docs/protocol.md "Handshake"). */
+typedef struct gd_bridge_hello {
+  char session[65];
+  char addon_version[33];
+  char godot_version[129];
+  char project_path[PATH_MAX];
+  char readiness[17];
+  char edited_scene[1024];
+  int protocol;
+  int editor_pid;
+} gd_bridge_hello;
+
+/* Timing of one request: monotonic ns from uv_hrtime, and the addon's own handling time. */
+typedef struct gd_bridge_timing {
+  uint64_t sent_ns, replied_ns;
+  int64_t handle_us; /* -1 when the addon did not say */
+} gd_bridge_timing;
+
+/* The outcome of a request. On success err_code is NULL and result is the addon's result
+ * (borrowed for the call). On failure err_code is a GD_E_* code and err_message says why. */
+typedef void (*gd_bridge_reply_cb)(void *ud, const char *err_code, const char *err_message,
+                                   json_t *result, const gd_bridge_timing *t);
+
+typedef struct gd_bridge_owner {
+  void *ud;
+  /* A hello arrived. Return 0 to make it the session (replacing any other), or -1 with a
+   * reason in err to reject it. */
+  int (*accept)(void *ud, const gd_bridge_hello *h, char *err, size_t err_size);
+  void (*on_session)(void *ud, const gd_bridge_hello *h); /* welcome sent */
+  void (*on_session_lost)(void *ud);                      /* the session's link closed */
+  void (*on_event)(void *ud, const char *event, json_t *data); /* data borrowed */
+} gd_bridge_owner;
+
+typedef struct gd_bridge_pending gd_bridge_pending;
+
+struct gd_bridge {
+  uv_loop_t *loop;
+  gd_bridge_owner owner;
+  gd_bridge_link *links;    /* every open link, session or not */
+  gd_bridge_link *session;  /* the accepted one, or NULL */
+  gd_bridge_hello hello;    /* valid while session != NULL */
+  gd_bridge_pending *pending;
+  uint64_t next_id;
+  uint64_t sessions_started;
+};
+
+void gd_bridge_init(gd_bridge *b, uv_loop_t *loop, const gd_bridge_owner *owner);
+/* Fails every pending request (editor_unavailable) and closes every link. */
+void gd_bridge_close(gd_bridge *b);
+
+/* Server side: a link opened, got a text message, or closed (after which it is not touched). */
+void gd_bridge_link_open(gd_bridge *b, gd_bridge_link *link);
+void gd_bridge_link_text(gd_bridge_link *link, const char *text, size_t len);
+void gd_bridge_link_closed(gd_bridge_link *link);
+
+bool gd_bridge_has_session(const gd_bridge *b);
+/* Updates the remembered readiness / edited scene (events keep hello's copy current). */
+void gd_bridge_note(gd_bridge *b, const char *readiness, const char *edited_scene);
+
+/* Sends {"type":"request","id","command","params"} on the session. params is borrowed (NULL
+ * means {}). cb runs exactly once, later (never from inside this call): with the response, with
+ * GD_E_TIMEOUT after timeout_ms, or with GD_E_EDITOR_UNAVAILABLE when the session ends first.
+ * Returns 0, or -1 when there is no session (cb is then not called). */
+int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t timeout_ms,
+                   gd_bridge_reply_cb cb, void *ud);
+
+/* Drops the session as if its link closed: fails in-flight requests and closes the link.
+ * Used when the editor is killed. */
+void gd_bridge_drop_session(gd_bridge *b, const char *reason);
+
+#endif

@@ -1,0 +1,389 @@
+#include "router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "errors.h"
+#include "log.h"
+#include "sandbox.h"
+
+/* Largest /logs page: keeps one answer under a few MiB even with 16 KiB lines. */
+#define GD_ROUTER_LOGS_MAX 10000
+#define GD_ROUTER_LOGS_DEFAULT 1000
+/* An explicit timeout_ms in a body may not exceed this: a client bug must not park a request
+ * (and its memory) for hours. */
+#define GD_ROUTER_MAX_TIMEOUT_MS 600000
+
+/* One command on its way to the editor: waits for readiness, then the addon's answer. */
+typedef struct {
+  gd_router *rt;
+  gd_reply *reply;
+  const gd_command *cmd;
+  json_t *params;
+  uint64_t timeout_ms;
+  bool scene_load; /* /scene/load: check the edited scene afterwards */
+  char scene_path[1024];
+} gd__call;
+
+static bool gd__method(gd_reply *r, const char *want) {
+  if (strcmp(r->req->method, want) == 0) return true;
+  char allow[64];
+  snprintf(allow, sizeof allow, "Allow: %s\r\n", want);
+  gd_reply_json(r, 405,
+                gd_error_json(GD_E_METHOD_NOT_ALLOWED, "%s %s: use %s", r->req->method,
+                              r->req->path, want),
+                allow);
+  return false;
+}
+
+/* The body as a JSON object ({} when empty). NULL after answering 400. */
+static json_t *gd__body(gd_reply *r) {
+  const gd_http_request *q = r->req;
+  size_t i = 0;
+  while (i < q->body_len && (q->body[i] == ' ' || q->body[i] == '\n' || q->body[i] == '\r' ||
+                             q->body[i] == '\t'))
+    i++;
+  if (i == q->body_len) return json_object();
+  json_error_t err;
+  json_t *j = json_loadb(q->body, q->body_len, 0, &err);
+  if (!j) {
+    gd_reply_error(r, GD_E_INVALID_JSON, "body is not valid JSON: %s (line %d, column %d)",
+                   err.text, err.line, err.column);
+    return NULL;
+  }
+  if (!json_is_object(j)) {
+    json_decref(j);
+    gd_reply_error(r, GD_E_INVALID_JSON, "body must be a JSON object");
+    return NULL;
+  }
+  return j;
+}
+
+/* Reads an optional timeout_ms (positive integer) from body into *out. false after a 400. */
+static bool gd__timeout(gd_reply *r, json_t *body, uint64_t *out) {
+  json_t *t = json_object_get(body, "timeout_ms");
+  if (!t) return true;
+  if (!json_is_integer(t) || json_integer_value(t) <= 0 ||
+      json_integer_value(t) > GD_ROUTER_MAX_TIMEOUT_MS) {
+    gd_reply_error(r, GD_E_INVALID_PARAMS, "timeout_ms must be an integer from 1 to %d",
+                   GD_ROUTER_MAX_TIMEOUT_MS);
+    return false;
+  }
+  *out = (uint64_t)json_integer_value(t);
+  json_object_del(body, "timeout_ms");
+  return true;
+}
+
+static json_t *gd__status(gd_router *rt) {
+  json_t *s = gd_editor_status_json(rt->editor);
+  uv_loop_t *loop = rt->editor->loop;
+  json_object_set_new(s, "daemon",
+                      json_pack("{s:s, s:i, s:i, s:I, s:I}", "version", GODOTD_VERSION, "pid",
+                                (int)getpid(), "port", rt->port, "uptime_ms",
+                                (json_int_t)(uv_now(loop) - rt->started_ms), "commands_served",
+                                (json_int_t)rt->commands_served));
+  return s;
+}
+
+/* ---- commands ----------------------------------------------------------------------------- */
+
+static void gd__call_free(gd__call *c) {
+  json_decref(c->params);
+  free(c);
+}
+
+static void gd__call_replied(void *ud, const char *code, const char *msg, json_t *result,
+                             const gd_bridge_timing *t) {
+  gd__call *c = ud;
+  gd_router *rt = c->rt;
+  rt->commands_served++;
+  /* Server-Timing (W3C): the round trip split into the daemon's own share, the editor's side
+   * (socket + waiting for its frame + handler) and the handler alone, in ms. */
+  uint64_t now = uv_hrtime();
+  double total = (double)(now - c->reply->started_ns) / 1e6;
+  double editor = (double)(t->replied_ns - t->sent_ns) / 1e6;
+  char timing[160];
+  if (t->handle_us >= 0)
+    snprintf(timing, sizeof timing, "Server-Timing: daemon;dur=%.3f, editor;dur=%.3f, handler;dur=%.3f\r\n",
+             total - editor, editor, (double)t->handle_us / 1e3);
+  else
+    snprintf(timing, sizeof timing, "Server-Timing: daemon;dur=%.3f, editor;dur=%.3f\r\n",
+             total - editor, editor);
+  if (code) {
+    json_t *err = gd_error_json(code, "%s: %s", c->cmd->name, msg ? msg : "failed");
+    gd_reply_json(c->reply, gd_error_http_status(code), err, timing);
+  } else if (c->scene_load) {
+    const char *edited = json_string_value(json_object_get(result, "edited_scene"));
+    if (!edited || strcmp(edited, c->scene_path) != 0)
+      gd_reply_json(c->reply, 500,
+                    gd_error_json(GD_E_FAILED, "opened %s but the edited scene is %s",
+                                  c->scene_path, edited ? edited : "(none)"),
+                    timing);
+    else
+      gd_reply_json(c->reply, 200,
+                    json_pack("{s:s, s:s}", "scene_path", c->scene_path, "edited_scene", edited),
+                    timing);
+  } else {
+    gd_reply_json(c->reply, 200, json_incref(result), timing);
+  }
+  gd__call_free(c);
+}
+
+static void gd__call_ready(void *ud, const char *code, const char *msg) {
+  gd__call *c = ud;
+  if (code) {
+    gd_reply_error(c->reply, code, "%s: %s", c->cmd->name, msg);
+    gd__call_free(c);
+    return;
+  }
+  if (gd_bridge_call(&c->rt->editor->bridge, c->cmd->name, c->params, c->timeout_ms,
+                     gd__call_replied, c) != 0) {
+    gd_reply_error(c->reply, GD_E_EDITOR_UNAVAILABLE, "%s: the editor's addon is not connected",
+                   c->cmd->name);
+    gd__call_free(c);
+  }
+}
+
+/* Validates params (stolen) for cmd and runs it once the editor can take it. */
+static void gd__run_command(gd_router *rt, gd_reply *r, const gd_command *cmd, json_t *params,
+                            uint64_t wait_ms, const char *scene_path) {
+  char err[256];
+  if (gd_registry_validate(cmd, params, err, sizeof err) != 0) {
+    json_decref(params);
+    gd_reply_error(r, GD_E_INVALID_PARAMS, "%s: %s", cmd->name, err);
+    return;
+  }
+  gd__call *c = calloc(1, sizeof *c);
+  if (!c) {
+    json_decref(params);
+    gd_reply_error(r, GD_E_INTERNAL, "out of memory");
+    return;
+  }
+  c->rt = rt;
+  c->reply = r;
+  c->cmd = cmd;
+  c->params = params;
+  c->timeout_ms = (uint64_t)cmd->timeout_ms;
+  if (scene_path) {
+    c->scene_load = true;
+    snprintf(c->scene_path, sizeof c->scene_path, "%s", scene_path);
+  }
+  gd_editor_wait(rt->editor, cmd->needs, wait_ms, true, gd__call_ready, c);
+}
+
+static void gd__godot_command(gd_router *rt, gd_reply *r, const char *name) {
+  const gd_command *cmd = gd_registry_find(rt->registry, name);
+  if (!cmd) {
+    gd_reply_error(r, GD_E_UNKNOWN_COMMAND, "no command '%s' (GET /commands lists them)", name);
+    return;
+  }
+  if (!gd__method(r, "POST")) return;
+  json_t *params = gd__body(r);
+  if (!params) return;
+  gd__run_command(rt, r, cmd, params, rt->wait_ready_ms, NULL);
+}
+
+static void gd__scene_load(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "POST")) return;
+  json_t *body = gd__body(r);
+  if (!body) return;
+  uint64_t wait_ms = rt->wait_ready_ms;
+  if (!gd__timeout(r, body, &wait_ms)) {
+    json_decref(body);
+    return;
+  }
+  json_t *sp = json_object_get(body, "scene_path");
+  if (!json_is_string(sp)) {
+    json_decref(body);
+    gd_reply_error(r, GD_E_INVALID_PARAMS, "scene_path (a res:// string) is required");
+    return;
+  }
+  char abs[PATH_MAX], norm[1024];
+  const char *path = json_string_value(sp);
+  int rc = gd_sandbox_normalize(path, norm, sizeof norm);
+  if (rc == GD_SANDBOX_OK)
+    rc = gd_sandbox_resolve(rt->editor->cfg.project, norm, 1, abs, sizeof abs);
+  const char *code = rc == GD_SANDBOX_OK        ? NULL
+                     : rc == GD_SANDBOX_OUTSIDE ? GD_E_OUTSIDE_PROJECT
+                     : rc == GD_SANDBOX_MISSING ? GD_E_NOT_FOUND
+                                                : GD_E_INVALID_PARAMS;
+  if (code) {
+    gd_reply_error(r, code,
+                   rc == GD_SANDBOX_OUTSIDE   ? "%s is outside the project"
+                   : rc == GD_SANDBOX_MISSING ? "%s does not exist"
+                                              : "%s is not a res:// path",
+                   path);
+    json_decref(body);
+    return;
+  }
+  size_t nl = strlen(norm);
+  if (nl < 6 || (strcmp(norm + nl - 5, ".tscn") != 0 && strcmp(norm + nl - 4, ".scn") != 0)) {
+    gd_reply_error(r, GD_E_INVALID_PARAMS, "%s is not a scene (.tscn or .scn)", norm);
+    json_decref(body);
+    return;
+  }
+  json_decref(body);
+  gd__run_command(rt, r, gd_registry_find(rt->registry, "open_scene"),
+                  json_pack("{s:s}", "scene_path", norm), wait_ms, norm);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------------- */
+
+typedef struct {
+  gd_router *rt;
+  gd_reply *reply;
+  uint64_t wait_ms;
+  bool wait;
+} gd__life;
+
+static void gd__life_done(void *ud, const char *code, const char *msg) {
+  gd__life *l = ud;
+  if (code) gd_reply_error(l->reply, code, "%s", msg);
+  else gd_reply_json(l->reply, 200, gd__status(l->rt), NULL);
+  free(l);
+}
+
+static void gd__life_spawned(void *ud, const char *code, const char *msg) {
+  gd__life *l = ud;
+  if (code || !l->wait) {
+    if (code) gd_reply_error(l->reply, code, "%s", msg);
+    else gd_reply_json(l->reply, 202, gd__status(l->rt), NULL);
+    free(l);
+    return;
+  }
+  gd_editor_wait(l->rt->editor, GD_NEEDS_READY, l->wait_ms, false, gd__life_done, l);
+}
+
+static gd__life *gd__life_new(gd_router *rt, gd_reply *r, bool with_body) {
+  json_t *body = with_body ? gd__body(r) : json_object();
+  if (!body) return NULL;
+  gd__life *l = calloc(1, sizeof *l);
+  l->rt = rt;
+  l->reply = r;
+  l->wait_ms = rt->wait_ready_ms;
+  if (!gd__timeout(r, body, &l->wait_ms)) {
+    json_decref(body);
+    free(l);
+    return NULL;
+  }
+  json_t *w = json_object_get(body, "wait");
+  if (w && !json_is_boolean(w)) {
+    gd_reply_error(r, GD_E_INVALID_PARAMS, "wait must be a boolean");
+    json_decref(body);
+    free(l);
+    return NULL;
+  }
+  l->wait = json_is_true(w);
+  json_decref(body);
+  return l;
+}
+
+static void gd__start(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "POST")) return;
+  gd__life *l = gd__life_new(rt, r, true);
+  if (!l) return;
+  char err[256] = "";
+  if (gd_editor_start(rt->editor, err, sizeof err) != 0) gd__life_spawned(l, GD_E_EDITOR_UNAVAILABLE, err);
+  else if (rt->editor->state == GD_STATE_READY) gd__life_done(l, NULL, NULL);
+  else gd__life_spawned(l, NULL, NULL);
+}
+
+static void gd__restart(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "POST")) return;
+  gd__life *l = gd__life_new(rt, r, true);
+  if (l) gd_editor_restart(rt->editor, gd__life_spawned, l);
+}
+
+static void gd__stop(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "POST")) return;
+  gd__life *l = gd__life_new(rt, r, true);
+  if (l) gd_editor_stop(rt->editor, gd__life_done, l);
+}
+
+/* ---- reads -------------------------------------------------------------------------------- */
+
+static void gd__health(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "GET")) return;
+  gd_editor *e = rt->editor;
+  bool ready = e->state == GD_STATE_READY;
+  json_t *body = json_pack("{s:b, s:s}", "ready", ready, "state", gd_editor_state_name(e->state));
+  if (!ready) {
+    json_t *err = gd_error_json(e->state == GD_STATE_FAILED || e->state == GD_STATE_STOPPED
+                                    ? GD_E_EDITOR_UNAVAILABLE
+                                    : GD_E_NOT_READY,
+                                "the editor is %s", gd_editor_state_name(e->state));
+    json_object_update(body, err);
+    json_decref(err);
+  }
+  gd_reply_json(r, ready ? 200 : 503, body, NULL);
+}
+
+static void gd__logs(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "GET")) return;
+  char val[32];
+  uint64_t since = 0;
+  size_t limit = GD_ROUTER_LOGS_DEFAULT;
+  const char *q = r->req->query;
+  if (q && gd_http_query_get(q, "since", val, sizeof val) == 0) {
+    char *end;
+    since = strtoull(val, &end, 10);
+    if (*end || val[0] == '-') {
+      gd_reply_error(r, GD_E_INVALID_PARAMS, "since must be a non-negative integer");
+      return;
+    }
+  }
+  if (q && gd_http_query_get(q, "limit", val, sizeof val) == 0) {
+    char *end;
+    long l = strtol(val, &end, 10);
+    if (*end || l <= 0 || l > GD_ROUTER_LOGS_MAX) {
+      gd_reply_error(r, GD_E_INVALID_PARAMS, "limit must be an integer from 1 to %d",
+                     GD_ROUTER_LOGS_MAX);
+      return;
+    }
+    limit = (size_t)l;
+  }
+  gd_reply_json(r, 200, gd_ringlog_to_json(&rt->editor->logs, since, limit), NULL);
+}
+
+static void gd__commands(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "GET")) return;
+  json_t *list = json_array();
+  for (size_t i = 0; i < rt->registry->count; i++) {
+    const gd_command *c = &rt->registry->commands[i];
+    json_array_append_new(list, json_pack("{s:s, s:s, s:O, s:I}", "name", c->name, "description",
+                                          c->description, "params", c->params, "timeout_ms",
+                                          (json_int_t)c->timeout_ms));
+  }
+  gd_reply_json(r, 200, json_pack("{s:o}", "commands", list), NULL);
+}
+
+static void gd__index(gd_router *rt, gd_reply *r) {
+  (void)rt;
+  if (!gd__method(r, "GET")) return;
+  gd_reply_json(r, 200,
+                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
+                          GODOTD_VERSION, "endpoints", "GET /health", "GET /status",
+                          "POST /start", "POST /stop", "POST /restart", "POST /scene/load",
+                          "POST /godot/<command>", "GET /commands", "GET /logs?since=N&limit=M"),
+                NULL);
+}
+
+void gd_router_handle(gd_router *rt, gd_reply *r) {
+  const char *p = r->req->path;
+  gd_debug("router: %s %s", r->req->method, p);
+  if (strncmp(p, "/godot/", 7) == 0 && p[7]) gd__godot_command(rt, r, p + 7);
+  else if (strcmp(p, "/health") == 0) gd__health(rt, r);
+  else if (strcmp(p, "/status") == 0) {
+    if (gd__method(r, "GET")) gd_reply_json(r, 200, gd__status(rt), NULL);
+  } else if (strcmp(p, "/start") == 0) gd__start(rt, r);
+  else if (strcmp(p, "/stop") == 0) gd__stop(rt, r);
+  else if (strcmp(p, "/restart") == 0) gd__restart(rt, r);
+  else if (strcmp(p, "/scene/load") == 0) gd__scene_load(rt, r);
+  else if (strcmp(p, "/logs") == 0) gd__logs(rt, r);
+  else if (strcmp(p, "/commands") == 0) gd__commands(rt, r);
+  else if (strcmp(p, "/") == 0) gd__index(rt, r);
+  else gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s", r->req->method, p);
+}

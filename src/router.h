@@ -1,0 +1,30 @@
+/* router: the HTTP API — maps method + path to lifecycle actions and registry commands.
+ *
+ * Owns the routes (/health, /status, /start, /stop, /restart, /scene/load, /godot/<command>,
+ * /logs, /commands), request-body JSON parsing, param validation against the registry, the
+ * wait-for-ready policy, and the mapping of outcomes to HTTP statuses and
+ * `{"error":{"code","message"}}` bodies. Transports call it; it calls registry, sandbox,
+ * supervisor (lifecycle, waits) and bridge (commands), never sockets.
+ */
+#ifndef GD_ROUTER_H
+#define GD_ROUTER_H
+
+#include <stdint.h>
+
+#include "registry.h"
+#include "server.h"
+#include "supervisor.h"
+
+struct gd_router {
+  gd_editor *editor;
+  const gd_registry *registry;
+  int port;
+  uint64_t started_ms;      /* uv_now at daemon start */
+  uint64_t wait_ready_ms;   /* how long a command waits for a (re)starting editor */
+  uint64_t commands_served;
+};
+
+/* Handles one request and answers it through r, now or later. */
+void gd_router_handle(gd_router *rt, gd_reply *r);
+
+#endif

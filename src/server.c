@@ -1,0 +1,467 @@
+#include "server.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "log.h"
+#include "router.h"
+#include "ws.h"
+
+struct gd_conn {
+  uv_tcp_t tcp;
+  uv_timer_t idle;
+  gd_server *srv;
+  gd_conn *prev, *next;
+  gd_http_parser parser;
+  gd_http_request *queue[GD_SERVER_MAX_PIPELINE];
+  unsigned qhead, qlen;
+  gd_reply *active;
+  bool reading;
+  bool closing;
+  bool close_after_write;
+  bool upgrading;   /* an upgrade request is queued: later bytes belong to the WebSocket */
+  char *early;      /* bytes that arrived after the upgrade request, before the switch */
+  size_t early_len;
+  gd_ws *ws;
+  gd_bridge_link link;
+  unsigned writes;  /* uv_write requests in flight */
+  int handles;      /* tcp + idle timer still open */
+};
+
+typedef struct {
+  uv_write_t req;
+  gd_conn *conn;
+  char *buf;
+} gd_write;
+
+static void gd__conn_close(gd_conn *c);
+static void gd__next_request(gd_conn *c);
+static void gd__server_resume(gd_conn *c);
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+static void gd__write_done(uv_write_t *w, int status) {
+  gd_write *wr = (gd_write *)w;
+  gd_conn *c = wr->conn;
+  free(wr->buf);
+  free(wr);
+  c->writes--;
+  if (status < 0) {
+    gd__conn_close(c);
+    return;
+  }
+  if (c->close_after_write && c->writes == 0) gd__conn_close(c);
+}
+
+/* Queues len bytes (buf is taken: malloc'ed). 0 or -1 (connection closing). */
+static int gd__write(gd_conn *c, char *buf, size_t len) {
+  if (c->closing) {
+    free(buf);
+    return -1;
+  }
+  gd_write *wr = malloc(sizeof *wr);
+  if (!wr) {
+    free(buf);
+    return -1;
+  }
+  wr->conn = c;
+  wr->buf = buf;
+  uv_buf_t b = uv_buf_init(buf, (unsigned)len);
+  if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, gd__write_done) != 0) {
+    free(buf);
+    free(wr);
+    gd__conn_close(c);
+    return -1;
+  }
+  c->writes++;
+  return 0;
+}
+
+/* ---- replies ------------------------------------------------------------------------------ */
+
+static void gd__send_response(gd_conn *c, int status, const char *body, size_t body_len,
+                              const char *extra, bool keep_alive) {
+  size_t len;
+  char *out = gd_http_response_build(status, body ? "application/json" : NULL, extra, body,
+                                     body_len, keep_alive, &len);
+  if (!out) {
+    gd__conn_close(c);
+    return;
+  }
+  if (!keep_alive) c->close_after_write = true;
+  gd__write(c, out, len);
+}
+
+void gd_reply_json(gd_reply *r, int status, json_t *body, const char *extra_headers) {
+  gd_conn *c = r->conn;
+  if (c) {
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    bool keep = r->req->keep_alive && !c->srv->closing;
+    gd__send_response(c, status, text, text ? strlen(text) : 0, extra_headers, keep);
+    free(text);
+    c->active = NULL;
+  }
+  json_decref(body);
+  gd_http_request_free(r->req);
+  free(r);
+  if (c && !c->closing && !c->close_after_write) gd__next_request(c);
+}
+
+void gd_reply_error(gd_reply *r, const char *code, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  gd_reply_json(r, gd_error_http_status(code), gd_error_json(code, "%s", msg), NULL);
+}
+
+/* An error found before a request reached the router: answer and close. */
+static void gd__fail_conn(gd_conn *c, const char *code, const char *msg) {
+  json_t *body = gd_error_json(code, "%s", msg);
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  gd__send_response(c, gd_error_http_status(code), text, text ? strlen(text) : 0, NULL, false);
+  free(text);
+  if (c->reading) uv_read_stop((uv_stream_t *)&c->tcp);
+  c->reading = false;
+}
+
+/* ---- origin / host checks ----------------------------------------------------------------- */
+
+/* host[:port] names this loopback server: 127.0.0.1, localhost or [::1], on our port if given. */
+static bool gd__loopback_authority(const char *a, size_t len, int port) {
+  static const char *names[] = {"127.0.0.1", "localhost", "[::1]"};
+  for (size_t i = 0; i < 3; i++) {
+    size_t nl = strlen(names[i]);
+    if (len < nl || strncasecmp(a, names[i], nl) != 0) continue;
+    if (len == nl) return true;
+    if (a[nl] != ':') continue;
+    char *end;
+    long p = strtol(a + nl + 1, &end, 10);
+    if (end == a + len && p == port) return true;
+  }
+  return false;
+}
+
+/* Returns NULL when allowed, else why not. Browsers send Origin on cross-site requests and
+ * WebSockets; a rebinding attack shows in Host. The addon and CLI clients send neither. */
+static const char *gd__check_origin(const gd_server *s, const gd_http_request *req) {
+  if (req->host && !gd__loopback_authority(req->host, strlen(req->host), s->port))
+    return "Host is not this loopback server (DNS rebinding protection)";
+  if (req->origin) {
+    const char *o = req->origin;
+    const char *auth = strncmp(o, "http://", 7) == 0 ? o + 7 : strncmp(o, "https://", 8) == 0 ? o + 8 : NULL;
+    if (!auth || !gd__loopback_authority(auth, strlen(auth), s->port))
+      return "cross-origin requests are not allowed";
+  }
+  return NULL;
+}
+
+/* ---- WebSocket ---------------------------------------------------------------------------- */
+
+static int gd__ws_write(void *ud, const uint8_t *data, size_t len) {
+  gd_conn *c = ud;
+  char *copy = malloc(len);
+  if (!copy) return -1;
+  memcpy(copy, data, len);
+  return gd__write(c, copy, len);
+}
+
+static void gd__ws_text(void *ud, const char *msg, size_t len) {
+  gd_conn *c = ud;
+  gd_bridge_link_text(&c->link, msg, len);
+}
+
+static void gd__ws_on_close(void *ud, uint16_t code) {
+  gd_conn *c = ud;
+  gd_debug("server: WebSocket closed by peer (%u)", code);
+  c->close_after_write = true;
+  if (c->writes == 0) gd__conn_close(c);
+}
+
+static int gd__link_send(void *ctx, const char *text, size_t len) {
+  gd_conn *c = ctx;
+  if (c->closing || !c->ws) return -1;
+  return gd_ws_send_text(c->ws, text, len);
+}
+
+static void gd__link_close(void *ctx, uint16_t code, const char *reason) {
+  gd_conn *c = ctx;
+  if (c->closing || !c->ws) return;
+  gd_ws_close(c->ws, code, reason);
+  c->close_after_write = true;
+  if (c->writes == 0) gd__conn_close(c);
+}
+
+static void gd__upgrade(gd_conn *c, gd_http_request *req) {
+  char accept[29];
+  if (gd_ws_accept_key(req->sec_websocket_key, accept) != 0) {
+    gd__fail_conn(c, GD_E_INVALID_PARAMS, "bad Sec-WebSocket-Key");
+    gd_http_request_free(req);
+    return;
+  }
+  char *resp = malloc(256);
+  if (!resp) {
+    gd_http_request_free(req);
+    gd__conn_close(c);
+    return;
+  }
+  int n = snprintf(resp, 256,
+                   "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+                   accept);
+  gd_http_request_free(req);
+  gd_ws_callbacks cb = {.on_text = gd__ws_text, .on_close = gd__ws_on_close, .write = gd__ws_write};
+  c->ws = gd_ws_new(true, &cb, c, GD_SERVER_MAX_WS_MESSAGE);
+  if (!c->ws || gd__write(c, resp, (size_t)n) != 0) {
+    gd__conn_close(c);
+    return;
+  }
+  uv_timer_stop(&c->idle); /* the bridge's heartbeat watches this link instead */
+  c->link.ctx = c;
+  c->link.send = gd__link_send;
+  c->link.close = gd__link_close;
+  gd_bridge_link_open(c->srv->bridge, &c->link);
+  if (c->early_len) {
+    char *early = c->early;
+    size_t len = c->early_len;
+    c->early = NULL;
+    c->early_len = 0;
+    if (gd_ws_feed(c->ws, (const uint8_t *)early, len) < 0) gd__conn_close(c);
+    free(early);
+  }
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
+
+static void gd__next_request(gd_conn *c) {
+  while (!c->active && c->qlen && !c->closing && !c->close_after_write) {
+    gd_http_request *req = c->queue[c->qhead];
+    c->qhead = (c->qhead + 1) % GD_SERVER_MAX_PIPELINE;
+    c->qlen--;
+    const char *why = gd__check_origin(c->srv, req);
+    if (why) {
+      gd_warn("server: %s %s refused: %s (Host %s, Origin %s)", req->method, req->path, why,
+              req->host ? req->host : "-", req->origin ? req->origin : "-");
+      gd__fail_conn(c, GD_E_FORBIDDEN, why);
+      gd_http_request_free(req);
+      return;
+    }
+    if (req->upgrade_websocket) {
+      if (strcmp(req->path, "/bridge") != 0) {
+        gd__fail_conn(c, GD_E_NOT_FOUND, "WebSocket upgrades are served on /bridge only");
+        gd_http_request_free(req);
+        return;
+      }
+      gd__upgrade(c, req);
+      return;
+    }
+    gd_reply *r = calloc(1, sizeof *r);
+    if (!r) {
+      gd_http_request_free(req);
+      gd__conn_close(c);
+      return;
+    }
+    r->conn = c;
+    r->req = req;
+    r->started_ns = uv_hrtime();
+    c->active = r;
+    gd_router_handle(c->srv->router, r);
+  }
+  if (!c->reading && !c->closing && !c->upgrading && !c->ws && c->qlen < GD_SERVER_MAX_PIPELINE / 2 &&
+      !c->close_after_write) {
+    gd__server_resume(c);
+  }
+}
+
+static void gd__on_request(void *ud, gd_http_request *req) {
+  gd_conn *c = ud;
+  if (c->closing || c->close_after_write) {
+    /* The rest of a pipelined buffer after an error or a close: nobody will answer it. */
+    gd_http_request_free(req);
+    return;
+  }
+  if (c->qlen == GD_SERVER_MAX_PIPELINE) {
+    /* The parser ran ahead of the pause; cannot happen with reads paused at the limit, but a
+     * client may pack more than the limit into one read. Refuse rather than grow. */
+    gd_http_request_free(req);
+    gd__fail_conn(c, GD_E_OVERLOADED, "too many pipelined requests");
+    return;
+  }
+  if (req->upgrade_websocket) c->upgrading = true;
+  c->queue[(c->qhead + c->qlen) % GD_SERVER_MAX_PIPELINE] = req;
+  c->qlen++;
+}
+
+static void gd__alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)h;
+  (void)suggested;
+  static char slab[65536]; /* one read at a time on this single-threaded loop */
+  *buf = uv_buf_init(slab, sizeof slab);
+}
+
+static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  gd_conn *c = s->data;
+  if (n < 0) {
+    gd__conn_close(c);
+    return;
+  }
+  if (n == 0) return;
+  if (c->ws) {
+    if (gd_ws_feed(c->ws, (const uint8_t *)buf->base, (size_t)n) < 0) gd__conn_close(c);
+    return;
+  }
+  if (c->upgrading) {
+    char *grown = c->early_len + (size_t)n <= GD_SERVER_MAX_WS_MESSAGE
+                      ? realloc(c->early, c->early_len + (size_t)n)
+                      : NULL;
+    if (!grown) {
+      gd__conn_close(c);
+      return;
+    }
+    c->early = grown;
+    memcpy(c->early + c->early_len, buf->base, (size_t)n);
+    c->early_len += (size_t)n;
+    return;
+  }
+  uv_timer_again(&c->idle);
+  ssize_t used = gd_http_parser_feed(&c->parser, buf->base, (size_t)n);
+  if (used < 0) {
+    if (used == GD_HTTP_ERR_BODY_TOO_LARGE)
+      gd__fail_conn(c, GD_E_PAYLOAD_TOO_LARGE, "request body over the limit");
+    else if (used == GD_HTTP_ERR_HEADERS_TOO_LARGE)
+      gd__fail_conn(c, GD_E_HEADERS_TOO_LARGE, "request headers over 16 KiB");
+    else
+      gd__fail_conn(c, GD_E_BAD_REQUEST, "malformed HTTP request");
+    return;
+  }
+  if (c->upgrading && (size_t)used < (size_t)n) {
+    c->early_len = (size_t)n - (size_t)used;
+    c->early = malloc(c->early_len);
+    if (c->early) memcpy(c->early, buf->base + used, c->early_len);
+  }
+  if (c->qlen >= GD_SERVER_MAX_PIPELINE / 2 && !c->upgrading) {
+    uv_read_stop(s);
+    c->reading = false;
+  }
+  gd__next_request(c);
+}
+
+static void gd__server_resume(gd_conn *c) {
+  if (uv_read_start((uv_stream_t *)&c->tcp, gd__alloc, gd__on_read) == 0) c->reading = true;
+}
+
+/* ---- connection lifecycle ----------------------------------------------------------------- */
+
+static void gd__conn_freed(uv_handle_t *h) {
+  gd_conn *c = h->data;
+  if (--c->handles > 0) return;
+  gd_http_parser_free(&c->parser);
+  free(c->early);
+  free(c);
+}
+
+static void gd__conn_close(gd_conn *c) {
+  if (c->closing) return;
+  c->closing = true;
+  if (c->ws) {
+    gd_bridge_link_closed(&c->link);
+    gd_ws_free(c->ws);
+    c->ws = NULL;
+  }
+  if (c->active) {
+    c->active->conn = NULL; /* the router answers later; the reply then only frees */
+    c->active = NULL;
+  }
+  while (c->qlen) {
+    gd_http_request_free(c->queue[c->qhead]);
+    c->qhead = (c->qhead + 1) % GD_SERVER_MAX_PIPELINE;
+    c->qlen--;
+  }
+  gd_server *s = c->srv;
+  if (c->prev) c->prev->next = c->next;
+  else s->conns = c->next;
+  if (c->next) c->next->prev = c->prev;
+  s->nconns--;
+  uv_close((uv_handle_t *)&c->idle, gd__conn_freed);
+  uv_close((uv_handle_t *)&c->tcp, gd__conn_freed);
+}
+
+static void gd__idle_due(uv_timer_t *t) {
+  gd_conn *c = t->data;
+  if (!c->active && c->qlen == 0) gd__conn_close(c);
+}
+
+static void gd__on_connection(uv_stream_t *server, int status) {
+  gd_server *s = server->data;
+  if (status < 0) return;
+  gd_conn *c = calloc(1, sizeof *c);
+  if (!c) return;
+  c->srv = s;
+  uv_tcp_init(s->loop, &c->tcp);
+  uv_timer_init(s->loop, &c->idle);
+  c->tcp.data = c->idle.data = c;
+  c->handles = 2;
+  c->next = s->conns;
+  if (s->conns) s->conns->prev = c;
+  s->conns = c;
+  s->nconns++;
+  if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+    gd__conn_close(c);
+    return;
+  }
+  if (s->nconns > GD_SERVER_MAX_CONNECTIONS) {
+    gd_warn("server: over %d connections, refusing one", GD_SERVER_MAX_CONNECTIONS);
+    gd__conn_close(c);
+    return;
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  if (gd_http_parser_init(&c->parser, GD_SERVER_MAX_HEADER_BYTES, s->max_body_bytes,
+                          gd__on_request, c) != 0) {
+    gd__conn_close(c);
+    return;
+  }
+  uv_timer_start(&c->idle, gd__idle_due, GD_SERVER_IDLE_TIMEOUT_MS, GD_SERVER_IDLE_TIMEOUT_MS);
+  gd__server_resume(c);
+}
+
+int gd_server_listen(gd_server *s, uv_loop_t *loop, const char *host, int port,
+                     size_t max_body_bytes, gd_router *router, gd_bridge *bridge) {
+  memset(s, 0, sizeof *s);
+  s->loop = loop;
+  s->router = router;
+  s->bridge = bridge;
+  s->max_body_bytes = max_body_bytes;
+  snprintf(s->host, sizeof s->host, "%s", host);
+  struct sockaddr_storage addr;
+  int rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
+  if (rc != 0) rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr);
+  if (rc != 0) return rc;
+  uv_tcp_init(loop, &s->tcp);
+  s->tcp.data = s;
+  rc = uv_tcp_bind(&s->tcp, (const struct sockaddr *)&addr, 0);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&s->tcp, 128, gd__on_connection);
+  if (rc != 0) {
+    uv_close((uv_handle_t *)&s->tcp, NULL);
+    return rc;
+  }
+  struct sockaddr_storage bound;
+  int len = sizeof bound;
+  uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&bound, &len);
+  s->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+  return 0;
+}
+
+void gd_server_close(gd_server *s) {
+  s->closing = true;
+  if (!uv_is_closing((uv_handle_t *)&s->tcp)) uv_close((uv_handle_t *)&s->tcp, NULL);
+  while (s->conns) {
+    gd_conn *c = s->conns;
+    if (c->ws) gd_ws_close(c->ws, 1001, "daemon stopping");
+    gd__conn_close(c);
+  }
+}

@@ -1,0 +1,789 @@
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "install.h"
+#include "log.h"
+
+/* One spawned process with its output pipes; freed when all three handles have closed, so a
+ * new spawn never reuses a handle libuv is still closing. */
+typedef struct gd_run {
+  gd_editor *e;
+  uv_process_t proc;
+  uv_pipe_t out, err;
+  int open;
+} gd_run;
+
+struct gd_editor_waiter {
+  uv_timer_t timer;
+  gd_editor *e;
+  bool is_stop; /* waits for stopped, else for readiness */
+  gd_needs needs;
+  gd_editor_wait_cb cb;
+  void *ud;
+  gd_editor_waiter *next;
+};
+
+static void gd__spawn(gd_editor *e);
+static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how);
+static void gd__check_waiters(gd_editor *e);
+
+const char *gd_editor_state_name(gd_state s) {
+  static const char *names[] = {"stopped",    "starting", "connecting", "ready",
+                                "restarting", "stopping", "failed"};
+  return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+static int64_t gd__unix_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void gd__set_state(gd_editor *e, gd_state s) {
+  if (e->state == s) return;
+  gd_info("editor: %s → %s", gd_editor_state_name(e->state), gd_editor_state_name(s));
+  e->state = s;
+  gd__check_waiters(e);
+}
+
+/* ---- waiters ---------------------------------------------------------------------------- */
+
+static void gd__waiter_closed(uv_handle_t *h) { free(h->data); }
+
+static void gd__waiter_finish(gd_editor_waiter *w, const char *code, const char *msg) {
+  gd_editor *e = w->e;
+  for (gd_editor_waiter **pp = &e->waiters; *pp; pp = &(*pp)->next)
+    if (*pp == w) {
+      *pp = w->next;
+      break;
+    }
+  /* Close first: the callback may tear the loop down (daemon exit walks every handle); w itself
+   * is freed only in the close callback, on a later loop turn. */
+  uv_close((uv_handle_t *)&w->timer, gd__waiter_closed);
+  if (w->cb) w->cb(w->ud, code, msg);
+}
+
+static bool gd__can_serve(const gd_editor *e, gd_needs needs) {
+  if (!gd_bridge_has_session(&e->bridge)) return false;
+  if (needs == GD_NEEDS_SESSION) return e->state == GD_STATE_READY || e->state == GD_STATE_CONNECTING;
+  return e->state == GD_STATE_READY;
+}
+
+/* What a waiter's outcome is now: 0 keep waiting, 1 done, -1 failed (code/msg set). */
+static int gd__waiter_outcome(const gd_editor *e, const gd_editor_waiter *w, const char **code,
+                              const char **msg) {
+  if (w->is_stop) return e->state == GD_STATE_STOPPED || e->state == GD_STATE_FAILED;
+  if (gd__can_serve(e, w->needs)) return 1;
+  *code = GD_E_EDITOR_UNAVAILABLE;
+  if (e->state == GD_STATE_FAILED) {
+    *msg = "the editor keeps crashing (crash-loop guard tripped); POST /start to retry";
+    return -1;
+  }
+  if (e->state == GD_STATE_STOPPED || e->state == GD_STATE_STOPPING) {
+    *msg = "the editor was stopped; POST /start first";
+    return -1;
+  }
+  return 0;
+}
+
+/* Finishes every waiter whose condition changed. Callbacks may re-enter the editor (start it,
+ * add waiters), so the scan restarts from the head after each one instead of holding `next`. */
+static void gd__check_waiters(gd_editor *e) {
+  for (;;) {
+    gd_editor_waiter *w;
+    const char *code = NULL, *msg = NULL;
+    int out = 0;
+    for (w = e->waiters; w; w = w->next)
+      if ((out = gd__waiter_outcome(e, w, &code, &msg)) != 0) break;
+    if (!w) return;
+    gd__waiter_finish(w, out > 0 ? NULL : code, out > 0 ? NULL : msg);
+  }
+}
+
+static void gd__waiter_timeout(uv_timer_t *t) {
+  gd_editor_waiter *w = t->data;
+  char msg[160];
+  snprintf(msg, sizeof msg, "the editor is %s and was not ready within the deadline; retry later",
+           gd_editor_state_name(w->e->state));
+  gd__waiter_finish(w, GD_E_NOT_READY, msg);
+}
+
+static gd_editor_waiter *gd__waiter_add(gd_editor *e, bool is_stop, gd_needs needs,
+                                        uint64_t timeout_ms, gd_editor_wait_cb cb, void *ud) {
+  gd_editor_waiter *w = calloc(1, sizeof *w);
+  if (!w) {
+    if (cb) cb(ud, GD_E_INTERNAL, "out of memory");
+    return NULL;
+  }
+  w->e = e;
+  w->is_stop = is_stop;
+  w->needs = needs;
+  w->cb = cb;
+  w->ud = ud;
+  uv_timer_init(e->loop, &w->timer);
+  w->timer.data = w;
+  if (timeout_ms) uv_timer_start(&w->timer, gd__waiter_timeout, timeout_ms, 0);
+  w->next = e->waiters;
+  e->waiters = w;
+  return w;
+}
+
+void gd_editor_wait(gd_editor *e, gd_needs needs, uint64_t timeout_ms, bool autostart,
+                    gd_editor_wait_cb cb, void *ud) {
+  if (gd__can_serve(e, needs)) {
+    cb(ud, NULL, NULL);
+    return;
+  }
+  if (e->state == GD_STATE_STOPPED || e->state == GD_STATE_STOPPING) {
+    if (!autostart || e->state == GD_STATE_STOPPING) {
+      cb(ud, GD_E_EDITOR_UNAVAILABLE, "the editor is stopped; POST /start first");
+      return;
+    }
+    char err[256];
+    if (gd_editor_start(e, err, sizeof err) != 0) {
+      cb(ud, GD_E_EDITOR_UNAVAILABLE, err);
+      return;
+    }
+  }
+  if (e->state == GD_STATE_FAILED) {
+    cb(ud, GD_E_EDITOR_UNAVAILABLE,
+       "the editor keeps crashing (crash-loop guard tripped); POST /start to retry");
+    return;
+  }
+  gd__waiter_add(e, false, needs, timeout_ms, cb, ud);
+}
+
+/* ---- logs --------------------------------------------------------------------------------- */
+
+static void gd__log_line(void *ud, const gd_log_entry *le) {
+  gd_editor *e = ud;
+  if (!e->log_fp) return;
+  static const char *names[] = {"daemon", "stdout", "stderr"};
+  fprintf(e->log_fp, "%lld %s %.*s\n", (long long)le->ts_ms,
+          names[le->stream >= 0 && le->stream <= 2 ? le->stream : 0], (int)le->len, le->line);
+}
+
+static void gd__daemon_log_sink(void *ud, int level, const char *line, size_t len) {
+  (void)level;
+  gd_editor *e = ud;
+  gd_ringlog_add(&e->logs, GD_STREAM_DAEMON, line, len, gd__unix_ms());
+}
+
+static void gd__open_log_file(gd_editor *e) {
+  if (e->log_fp) return;
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s", e->cfg.log_file);
+  char *slash = strrchr(dir, '/');
+  if (slash) {
+    *slash = '\0';
+    char cmd_dir[PATH_MAX];
+    snprintf(cmd_dir, sizeof cmd_dir, "%s", dir);
+    for (char *p = cmd_dir + 1; *p; p++)
+      if (*p == '/') {
+        *p = '\0';
+        mkdir(cmd_dir, 0755);
+        *p = '/';
+      }
+    mkdir(cmd_dir, 0755);
+  }
+  e->log_fp = fopen(e->cfg.log_file, "ae");
+  if (!e->log_fp) {
+    gd_warn("editor: cannot open log file %s: %s", e->cfg.log_file, strerror(errno));
+    return;
+  }
+  setvbuf(e->log_fp, NULL, _IOLBF, 0);
+}
+
+/* ---- state file (adoption across daemon restarts) ------------------------------------------ */
+
+static void gd__state_path(const gd_editor *e, char *out, size_t size) {
+  snprintf(out, size, "%s/.godot/godotd/editor.json", e->cfg.project);
+}
+
+static void gd__write_state(gd_editor *e) {
+  char path[PATH_MAX], dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/.godot", e->cfg.project);
+  mkdir(dir, 0755);
+  snprintf(dir, sizeof dir, "%s/.godot/godotd", e->cfg.project);
+  mkdir(dir, 0755);
+  gd__state_path(e, path, sizeof path);
+  json_t *st = json_pack("{s:i, s:i, s:s, s:I}", "pid", e->pid, "daemon_pid", (int)getpid(),
+                         "godot", e->cfg.godot.path, "spawned_unix_ms", (json_int_t)gd__unix_ms());
+  char *text = st ? json_dumps(st, JSON_COMPACT) : NULL;
+  if (text && gd_write_file_atomic(path, text, strlen(text), 0644) != 0)
+    gd_warn("editor: cannot write %s", path);
+  free(text);
+  json_decref(st);
+}
+
+static void gd__clear_state(gd_editor *e) {
+  char path[PATH_MAX];
+  gd__state_path(e, path, sizeof path);
+  unlink(path);
+}
+
+/* True when pid is alive and its command line runs godot on this project. */
+static bool gd__is_our_editor(const gd_editor *e, int pid) {
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+  size_t len;
+  char *cmd = gd_read_file(path, 1 << 20, &len);
+  if (!cmd) return false;
+  bool has_project = false, has_editor = false;
+  for (size_t i = 0; i < len; i += strlen(cmd + i) + 1) {
+    if (strcmp(cmd + i, e->cfg.project) == 0) has_project = true;
+    if (strcmp(cmd + i, "--editor") == 0 || strcmp(cmd + i, "-e") == 0) has_editor = true;
+  }
+  free(cmd);
+  return has_project && has_editor;
+}
+
+/* ---- process lifecycle -------------------------------------------------------------------- */
+
+static void gd__run_handle_closed(uv_handle_t *h) {
+  gd_run *run = h->data;
+  if (--run->open == 0) free(run);
+}
+
+static void gd__alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)h;
+  static char slab[65536]; /* single-threaded loop: one read at a time */
+  (void)suggested;
+  *buf = uv_buf_init(slab, sizeof slab);
+}
+
+static void gd__on_output(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  gd_run *run = s->data;
+  int stream = s == (uv_stream_t *)&run->out ? GD_STREAM_STDOUT : GD_STREAM_STDERR;
+  if (n > 0) {
+    gd_ringlog_feed(&run->e->logs, stream, buf->base, (size_t)n, gd__unix_ms());
+    return;
+  }
+  if (n < 0) {
+    gd_ringlog_flush(&run->e->logs, stream, gd__unix_ms());
+    uv_close((uv_handle_t *)s, gd__run_handle_closed);
+  }
+}
+
+static void gd__kill_group(gd_editor *e, int sig) {
+  if (e->pid > 0 && kill(-e->pid, sig) != 0 && errno == ESRCH) kill(e->pid, sig);
+}
+
+static void gd__stop_timers(gd_editor *e) {
+  uv_timer_stop(&e->deadline);
+  uv_timer_stop(&e->heartbeat);
+  uv_timer_stop(&e->stop_timer);
+  e->ping_in_flight = false;
+}
+
+static void gd__on_exit(uv_process_t *p, int64_t code, int sig) {
+  gd_run *run = p->data;
+  gd_editor *e = run->e;
+  uv_close((uv_handle_t *)p, gd__run_handle_closed);
+  e->proc_running = false;
+  gd__on_gone(e, code, sig, NULL);
+}
+
+static void gd__pidfd_closed(uv_handle_t *h) {
+  gd_editor *e = h->data;
+  close(e->pidfd);
+  e->pidfd = -1;
+}
+
+static void gd__on_pidfd(uv_poll_t *h, int status, int events) {
+  (void)status;
+  (void)events;
+  gd_editor *e = h->data;
+  uv_poll_stop(h);
+  uv_close((uv_handle_t *)h, gd__pidfd_closed);
+  e->adopted = false;
+  gd__on_gone(e, -1, 0, "the adopted editor exited");
+}
+
+static void gd__restart_due(uv_timer_t *t) {
+  gd_editor *e = t->data;
+  if (e->state == GD_STATE_RESTARTING) gd__spawn(e);
+}
+
+/* The editor process is gone (reaped, or the adopted one's pidfd fired). */
+static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
+  gd__kill_group(e, SIGKILL); /* games it spawned share its group: leave none behind */
+  int pid = e->pid;
+  e->pid = 0;
+  gd__stop_timers(e);
+  gd__clear_state(e);
+  e->last_exit.valid = true;
+  e->last_exit.code = (int)code;
+  e->last_exit.signal = sig;
+  e->last_exit.at_unix_ms = gd__unix_ms();
+  snprintf(e->last_exit.reason, sizeof e->last_exit.reason, "%s",
+           e->kill_reason[0] ? e->kill_reason
+           : how             ? how
+           : sig             ? "killed by a signal"
+           : code            ? "exited with an error"
+                             : "exited");
+  e->kill_reason[0] = '\0';
+  gd_info("editor: pid %d gone (code %lld, signal %d): %s", pid, (long long)code, sig,
+          e->last_exit.reason);
+  gd_bridge_drop_session(&e->bridge, "the editor process is gone");
+
+  if (e->state == GD_STATE_STOPPING || !e->want_running) {
+    gd__set_state(e, GD_STATE_STOPPED);
+    if (e->want_running) gd__spawn(e); /* a start arrived while it was stopping */
+    return;
+  }
+  uint64_t now = uv_now(e->loop);
+  if (e->ready_ms && now - e->ready_ms >= e->cfg.crash_window_ms) gd_backoff_reset(&e->backoff);
+  if (gd_crashguard_record(&e->guard, now)) {
+    gd_error("editor: %u crashes within %llu ms: crash-loop guard tripped, not restarting",
+             gd_crashguard_count(&e->guard, now), (unsigned long long)e->cfg.crash_window_ms);
+    e->want_running = false;
+    gd__set_state(e, GD_STATE_FAILED);
+    return;
+  }
+  uint64_t delay = gd_backoff_next(&e->backoff);
+  e->restarts++;
+  gd_info("editor: restarting in %llu ms", (unsigned long long)delay);
+  gd__set_state(e, GD_STATE_RESTARTING);
+  uv_timer_start(&e->restart_timer, gd__restart_due, delay, 0);
+}
+
+static void gd__kill_for(gd_editor *e, const char *reason) {
+  gd_warn("editor: killing pid %d: %s", e->pid, reason);
+  snprintf(e->kill_reason, sizeof e->kill_reason, "%s", reason);
+  gd__kill_group(e, SIGKILL);
+}
+
+static void gd__deadline_due(uv_timer_t *t) {
+  gd_editor *e = t->data;
+  char why[160];
+  snprintf(why, sizeof why, "not ready within %llu ms (state %s)",
+           (unsigned long long)e->cfg.ready_timeout_ms, gd_editor_state_name(e->state));
+  gd__kill_for(e, why);
+}
+
+static void gd__ping_reply(void *ud, const char *code, const char *msg, json_t *result,
+                           const gd_bridge_timing *t) {
+  (void)result;
+  (void)t;
+  gd_editor *e = ud;
+  e->ping_in_flight = false;
+  if (code && strcmp(code, GD_E_TIMEOUT) == 0 && e->pid > 0 &&
+      (e->state == GD_STATE_READY || e->state == GD_STATE_CONNECTING)) {
+    char why[200];
+    snprintf(why, sizeof why, "heartbeat: no answer within %llu ms (editor hung)",
+             (unsigned long long)e->cfg.heartbeat_timeout_ms);
+    gd__kill_for(e, why);
+  } else if (code) {
+    gd_debug("editor: heartbeat: %s: %s", code, msg);
+  }
+}
+
+static void gd__heartbeat_due(uv_timer_t *t) {
+  gd_editor *e = t->data;
+  if (e->ping_in_flight || !gd_bridge_has_session(&e->bridge)) return;
+  if (gd_bridge_call(&e->bridge, "ping", NULL, e->cfg.heartbeat_timeout_ms, gd__ping_reply, e) == 0)
+    e->ping_in_flight = true;
+}
+
+static void gd__append_env(char ***env, size_t *n, const char *kv) {
+  char **grown = realloc(*env, (*n + 2) * sizeof **env);
+  if (!grown) return;
+  *env = grown;
+  (*env)[(*n)++] = strdup(kv);
+  (*env)[*n] = NULL;
+}
+
+/* Spawns `godotd __exec [--setenv K=V]... -- godot --editor --path P [...]`. */
+static void gd__spawn(gd_editor *e) {
+  char err[512];
+  gd__set_state(e, GD_STATE_STARTING);
+  e->kill_reason[0] = '\0';
+
+  int n = gd_install_addon(e->cfg.project, e->cfg.addon_dir, err, sizeof err);
+  if (n < 0) {
+    gd_error("editor: cannot install the addon: %s", err);
+    snprintf(e->last_exit.reason, sizeof e->last_exit.reason, "addon install failed: %.120s", err);
+    e->last_exit.valid = true;
+    e->want_running = false;
+    gd__set_state(e, GD_STATE_FAILED);
+    return;
+  }
+  if (n > 0) gd_info("editor: installed/updated %d addon file(s) in %s", n, e->cfg.project);
+  gd__open_log_file(e);
+
+  const char *args[64];
+  size_t a = 0;
+  char setenv_buf[8][PATH_MAX + 64];
+  size_t ns = 0;
+  args[a++] = e->cfg.self_exe;
+  args[a++] = "__exec";
+  if (!e->cfg.headless && e->cfg.godot.render_env[0]) {
+    /* The private install's GL libraries: on the godot process only, through the wrapper, since
+     * its newer libc breaks anything else (godotd itself included). */
+    size_t len;
+    char *text = gd_read_file(e->cfg.godot.render_env, 1 << 16, &len);
+    for (char *save = NULL, *line = text ? strtok_r(text, "\n", &save) : NULL; line && ns < 8;
+         line = strtok_r(NULL, "\n", &save)) {
+      if (!strchr(line, '=')) continue;
+      snprintf(setenv_buf[ns], sizeof setenv_buf[ns], "%s", line);
+      args[a++] = "--setenv";
+      args[a++] = setenv_buf[ns++];
+    }
+    free(text);
+  }
+  args[a++] = "--";
+  args[a++] = e->cfg.godot.path;
+  args[a++] = "--editor";
+  if (e->cfg.headless) args[a++] = "--headless";
+  else {
+    args[a++] = "--rendering-driver";
+    args[a++] = "opengl3";
+    args[a++] = "--audio-driver";
+    args[a++] = "Dummy";
+  }
+  args[a++] = "--path";
+  args[a++] = e->cfg.project;
+  args[a] = NULL;
+
+  extern char **environ;
+  size_t envn = 0;
+  char **env = NULL;
+  for (char **p = environ; *p; p++)
+    if (strncmp(*p, "GODOTD_URL=", 11) != 0) gd__append_env(&env, &envn, *p);
+  char kv[512];
+  snprintf(kv, sizeof kv, "GODOTD_URL=%s", e->cfg.bridge_url);
+  gd__append_env(&env, &envn, kv);
+
+  gd_run *run = calloc(1, sizeof *run);
+  run->e = e;
+  uv_pipe_init(e->loop, &run->out, 0);
+  uv_pipe_init(e->loop, &run->err, 0);
+  run->out.data = run->err.data = run->proc.data = run;
+  uv_stdio_container_t stdio[3] = {
+      {.flags = UV_IGNORE},
+      {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&run->out},
+      {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&run->err},
+  };
+  uv_process_options_t opt = {
+      .exit_cb = gd__on_exit,
+      .file = e->cfg.self_exe,
+      .args = (char **)args,
+      .env = env,
+      .cwd = e->cfg.project,
+      .flags = UV_PROCESS_DETACHED, /* setsid: its own process group, killed as one */
+      .stdio_count = 3,
+      .stdio = stdio,
+  };
+  int rc = uv_spawn(e->loop, &run->proc, &opt);
+  for (size_t i = 0; i < envn; i++) free(env[i]);
+  free(env);
+  /* uv_spawn initializes the process handle even when it fails, so all three always close. */
+  run->open = 3;
+  if (rc != 0) {
+    uv_close((uv_handle_t *)&run->out, gd__run_handle_closed);
+    uv_close((uv_handle_t *)&run->err, gd__run_handle_closed);
+    uv_close((uv_handle_t *)&run->proc, gd__run_handle_closed);
+    gd_error("editor: spawn failed: %s", uv_strerror(rc));
+    snprintf(e->kill_reason, sizeof e->kill_reason, "spawn failed: %s", uv_strerror(rc));
+    gd__on_gone(e, -1, 0, NULL);
+    return;
+  }
+  uv_read_start((uv_stream_t *)&run->out, gd__alloc, gd__on_output);
+  uv_read_start((uv_stream_t *)&run->err, gd__alloc, gd__on_output);
+  e->pid = run->proc.pid;
+  e->proc_running = true;
+  e->spawned_ms = uv_now(e->loop);
+  e->ready_ms = 0;
+  gd_info("editor: spawned %s (pid %d) on %s%s", e->cfg.godot.path, e->pid, e->cfg.project,
+          e->cfg.headless ? " headless" : "");
+  gd__write_state(e);
+  gd__set_state(e, GD_STATE_CONNECTING);
+  uv_timer_start(&e->deadline, gd__deadline_due, e->cfg.ready_timeout_ms, 0);
+}
+
+/* ---- bridge owner ------------------------------------------------------------------------- */
+
+static void gd__set_ready(gd_editor *e) {
+  uv_timer_stop(&e->deadline);
+  if (!e->ready_ms) {
+    e->ready_ms = uv_now(e->loop);
+    gd_info("editor: ready %llu ms after spawn",
+            (unsigned long long)(e->ready_ms - (e->spawned_ms ? e->spawned_ms : e->ready_ms)));
+  }
+  gd__set_state(e, GD_STATE_READY);
+}
+
+static int gd__accept(void *ud, const gd_bridge_hello *h, char *err, size_t err_size) {
+  gd_editor *e = ud;
+  if (e->pid <= 0 || h->editor_pid != e->pid) {
+    snprintf(err, err_size, "this daemon supervises editor pid %d on %s, not pid %d", e->pid,
+             e->cfg.project, h->editor_pid);
+    return -1;
+  }
+  if (e->state == GD_STATE_STOPPING) {
+    snprintf(err, err_size, "the editor is being stopped");
+    return -1;
+  }
+  return 0;
+}
+
+static void gd__on_session(void *ud, const gd_bridge_hello *h) {
+  gd_editor *e = ud;
+  uv_timer_start(&e->heartbeat, gd__heartbeat_due, e->cfg.heartbeat_ms, e->cfg.heartbeat_ms);
+  if (e->state != GD_STATE_CONNECTING) return;
+  if (strcmp(h->readiness, "importing") != 0) gd__set_ready(e);
+  else gd__check_waiters(e); /* session-level commands may go now */
+}
+
+static void gd__on_session_lost(void *ud) {
+  gd_editor *e = ud;
+  uv_timer_stop(&e->heartbeat);
+  e->ping_in_flight = false;
+  if (e->pid > 0 && (e->state == GD_STATE_READY || e->state == GD_STATE_CONNECTING)) {
+    /* The process lives on without its addon: give it one ready deadline to reconnect. */
+    gd__set_state(e, GD_STATE_CONNECTING);
+    uv_timer_start(&e->deadline, gd__deadline_due, e->cfg.ready_timeout_ms, 0);
+  }
+}
+
+static void gd__on_event(void *ud, const char *event, json_t *data) {
+  gd_editor *e = ud;
+  if (strcmp(event, "readiness_changed") == 0) {
+    const char *r = json_string_value(json_object_get(data, "readiness"));
+    gd_bridge_note(&e->bridge, r, NULL);
+    if (r && strcmp(r, "importing") != 0 && e->state == GD_STATE_CONNECTING &&
+        gd_bridge_has_session(&e->bridge))
+      gd__set_ready(e);
+  } else if (strcmp(event, "scene_changed") == 0) {
+    gd_bridge_note(&e->bridge, NULL, json_string_value(json_object_get(data, "scene_path")));
+  }
+  gd_debug("editor: event %s", event);
+}
+
+/* ---- public API --------------------------------------------------------------------------- */
+
+int gd_editor_init(gd_editor *e, uv_loop_t *loop, const gd_editor_config *cfg) {
+  memset(e, 0, sizeof *e);
+  e->loop = loop;
+  e->cfg = *cfg;
+  e->pidfd = -1;
+  if (!e->cfg.log_file[0])
+    snprintf(e->cfg.log_file, sizeof e->cfg.log_file, "%s/.godot/godotd/editor.log", cfg->project);
+  if (gd_ringlog_init(&e->logs, cfg->log_entries ? cfg->log_entries : 10000, 16384) != 0) return -1;
+  gd_ringlog_set_line_cb(&e->logs, gd__log_line, e);
+  gd_log_set_sink(gd__daemon_log_sink, e);
+  gd_backoff_init(&e->backoff, cfg->backoff_base_ms, cfg->backoff_max_ms);
+  gd_crashguard_init(&e->guard, cfg->crash_max, cfg->crash_window_ms);
+  gd_bridge_owner owner = {.ud = e,
+                           .accept = gd__accept,
+                           .on_session = gd__on_session,
+                           .on_session_lost = gd__on_session_lost,
+                           .on_event = gd__on_event};
+  gd_bridge_init(&e->bridge, loop, &owner);
+  uv_timer_t *timers[] = {&e->deadline, &e->restart_timer, &e->heartbeat, &e->stop_timer};
+  for (size_t i = 0; i < 4; i++) {
+    uv_timer_init(loop, timers[i]);
+    timers[i]->data = e;
+  }
+  return 0;
+}
+
+int gd_editor_adopt(gd_editor *e) {
+  char path[PATH_MAX];
+  gd__state_path(e, path, sizeof path);
+  json_t *st = json_load_file(path, 0, NULL);
+  int pid = (int)json_integer_value(json_object_get(st, "pid"));
+  json_decref(st);
+  if (!pid || !gd__is_our_editor(e, pid)) {
+    if (pid) gd__clear_state(e);
+    return 0;
+  }
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) {
+    gd_warn("editor: cannot watch left-over editor pid %d (%s); killing it", pid, strerror(errno));
+    kill(-pid, SIGKILL);
+    gd__clear_state(e);
+    return 0;
+  }
+  e->pidfd = fd;
+  uv_poll_init(e->loop, &e->pidfd_poll, fd);
+  e->pidfd_poll.data = e;
+  uv_poll_start(&e->pidfd_poll, UV_READABLE, gd__on_pidfd);
+  e->pid = pid;
+  e->adopted = true;
+  e->want_running = true;
+  e->spawned_ms = uv_now(e->loop);
+  gd_info("editor: adopting pid %d left running by a previous daemon; waiting for its addon", pid);
+  gd__write_state(e);
+  gd__set_state(e, GD_STATE_CONNECTING);
+  uv_timer_start(&e->deadline, gd__deadline_due, e->cfg.ready_timeout_ms, 0);
+  return 1;
+}
+
+int gd_editor_start(gd_editor *e, char *err, size_t err_size) {
+  (void)err;
+  (void)err_size;
+  switch (e->state) {
+  case GD_STATE_FAILED:
+    gd_crashguard_reset(&e->guard);
+    gd_backoff_reset(&e->backoff);
+    /* fall through */
+  case GD_STATE_STOPPED:
+    e->want_running = true;
+    gd__spawn(e);
+    return e->state == GD_STATE_FAILED ? (snprintf(err, err_size, "%s", e->last_exit.reason), -1) : 0;
+  case GD_STATE_RESTARTING:
+    /* An explicit start skips the rest of the backoff. */
+    uv_timer_stop(&e->restart_timer);
+    gd__spawn(e);
+    return 0;
+  case GD_STATE_STOPPING:
+    e->want_running = true; /* after the stop completes the router starts again */
+    return 0;
+  default:
+    e->want_running = true;
+    return 0;
+  }
+}
+
+static void gd__stop_escalate(uv_timer_t *t) {
+  gd_editor *e = t->data;
+  if (e->pid <= 0) return;
+  if (e->stop_phase == 0) {
+    gd_info("editor: pid %d did not quit within %llu ms: SIGTERM", e->pid,
+            (unsigned long long)e->cfg.stop_timeout_ms);
+    e->stop_phase = 1;
+    gd__kill_group(e, SIGTERM);
+    uv_timer_start(&e->stop_timer, gd__stop_escalate, e->cfg.stop_timeout_ms, 0);
+  } else {
+    gd_warn("editor: pid %d ignored SIGTERM for %llu ms: SIGKILL", e->pid,
+            (unsigned long long)e->cfg.stop_timeout_ms);
+    e->stop_phase = 2;
+    gd__kill_group(e, SIGKILL);
+  }
+}
+
+static void gd__quit_reply(void *ud, const char *code, const char *msg, json_t *result,
+                           const gd_bridge_timing *t) {
+  (void)ud;
+  (void)result;
+  (void)t;
+  if (code) gd_debug("editor: quit request: %s: %s", code, msg);
+}
+
+void gd_editor_stop(gd_editor *e, gd_editor_wait_cb cb, void *ud) {
+  e->want_running = false;
+  switch (e->state) {
+  case GD_STATE_STOPPED:
+  case GD_STATE_FAILED:
+    if (cb) cb(ud, NULL, NULL);
+    return;
+  case GD_STATE_RESTARTING:
+  case GD_STATE_STARTING:
+    uv_timer_stop(&e->restart_timer);
+    gd__set_state(e, GD_STATE_STOPPED);
+    if (cb) cb(ud, NULL, NULL);
+    return;
+  case GD_STATE_STOPPING:
+    gd__waiter_add(e, true, GD_NEEDS_SESSION, 0, cb, ud);
+    return;
+  case GD_STATE_CONNECTING:
+  case GD_STATE_READY:
+    break;
+  }
+  gd__waiter_add(e, true, GD_NEEDS_SESSION, 0, cb, ud);
+  uv_timer_stop(&e->deadline);
+  uv_timer_stop(&e->heartbeat);
+  snprintf(e->kill_reason, sizeof e->kill_reason, "stopped on request");
+  gd__set_state(e, GD_STATE_STOPPING);
+  if (gd_bridge_call(&e->bridge, "quit", NULL, e->cfg.stop_timeout_ms, gd__quit_reply, e) == 0) {
+    e->stop_phase = 0;
+  } else {
+    e->stop_phase = 1;
+    gd__kill_group(e, SIGTERM);
+  }
+  uv_timer_start(&e->stop_timer, gd__stop_escalate, e->cfg.stop_timeout_ms, 0);
+}
+
+typedef struct {
+  gd_editor *e;
+  gd_editor_wait_cb cb;
+  void *ud;
+} gd__restart_ctx;
+
+static void gd__restart_stopped(void *ud, const char *code, const char *msg) {
+  gd__restart_ctx *c = ud;
+  char err[256] = "";
+  if (!code && gd_editor_start(c->e, err, sizeof err) != 0) {
+    code = GD_E_EDITOR_UNAVAILABLE;
+    msg = err;
+  }
+  if (c->cb) c->cb(c->ud, code, msg);
+  free(c);
+}
+
+void gd_editor_restart(gd_editor *e, gd_editor_wait_cb cb, void *ud) {
+  gd__restart_ctx *c = malloc(sizeof *c);
+  if (!c) {
+    if (cb) cb(ud, GD_E_INTERNAL, "out of memory");
+    return;
+  }
+  *c = (gd__restart_ctx){e, cb, ud};
+  gd_editor_stop(e, gd__restart_stopped, c);
+}
+
+json_t *gd_editor_status_json(const gd_editor *e) {
+  uint64_t now = uv_now(e->loop);
+  const gd_bridge_hello *h = &e->bridge.hello;
+  json_t *session = gd_bridge_has_session(&e->bridge)
+                        ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "id", h->session,
+                                    "addon_version", h->addon_version, "godot_version",
+                                    h->godot_version, "readiness", h->readiness, "edited_scene",
+                                    h->edited_scene, "editor_pid", h->editor_pid)
+                        : json_null();
+  json_t *last_exit = e->last_exit.valid
+                          ? json_pack("{s:i, s:i, s:s, s:I}", "code", e->last_exit.code, "signal",
+                                      e->last_exit.signal, "reason", e->last_exit.reason,
+                                      "at_unix_ms", (json_int_t)e->last_exit.at_unix_ms)
+                          : json_null();
+  return json_pack(
+      "{s:s, s:b, s:s, s:b, s:{s:s, s:s, s:s}, s:o, s:b, s:I, s:I, s:i, s:i, s:o, s:o, s:s}",
+      "state", gd_editor_state_name(e->state), "ready", e->state == GD_STATE_READY, "project",
+      e->cfg.project, "headless", e->cfg.headless, "godot", "path", e->cfg.godot.path, "version",
+      e->cfg.godot.version, "source", e->cfg.godot.source, "pid",
+      e->pid > 0 ? json_integer(e->pid) : json_null(), "adopted", e->adopted, "uptime_ms",
+      (json_int_t)(e->pid > 0 && e->spawned_ms ? now - e->spawned_ms : 0), "ready_after_ms",
+      (json_int_t)(e->ready_ms && e->spawned_ms ? e->ready_ms - e->spawned_ms : 0), "restarts",
+      (int)e->restarts, "crashes_recent", (int)gd_crashguard_count(&e->guard, now), "last_exit",
+      last_exit, "session", session, "log_file", e->cfg.log_file);
+}
+
+void gd_editor_kill_now(gd_editor *e) {
+  e->want_running = false;
+  if (e->pid > 0) gd__kill_group(e, SIGKILL);
+}
+
+void gd_editor_close(gd_editor *e) {
+  gd_log_set_sink(NULL, NULL);
+  gd_bridge_close(&e->bridge);
+  while (e->waiters) gd__waiter_finish(e->waiters, GD_E_EDITOR_UNAVAILABLE, "the daemon is exiting");
+  uv_timer_t *timers[] = {&e->deadline, &e->restart_timer, &e->heartbeat, &e->stop_timer};
+  for (size_t i = 0; i < 4; i++)
+    if (!uv_is_closing((uv_handle_t *)timers[i])) uv_close((uv_handle_t *)timers[i], NULL);
+  if (e->pidfd >= 0 && !uv_is_closing((uv_handle_t *)&e->pidfd_poll))
+    uv_close((uv_handle_t *)&e->pidfd_poll, gd__pidfd_closed);
+  if (e->log_fp) fclose(e->log_fp);
+  e->log_fp = NULL;
+}
