@@ -237,15 +237,20 @@ static bool gd__is_our_editor(const gd_editor *e, int pid) {
   if (pid <= 0 || kill(pid, 0) != 0) return false;
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-  size_t len;
-  char *cmd = gd_read_file(path, 1 << 20, &len);
-  if (!cmd) return false;
+  /* /proc files report size 0: read until EOF instead of trusting fstat. */
+  static char cmd[65536];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof cmd - 1 && (n = read(fd, cmd + len, sizeof cmd - 1 - len)) > 0) len += (size_t)n;
+  close(fd);
+  cmd[len] = '\0';
   bool has_project = false, has_editor = false;
   for (size_t i = 0; i < len; i += strlen(cmd + i) + 1) {
     if (strcmp(cmd + i, e->cfg.project) == 0) has_project = true;
     if (strcmp(cmd + i, "--editor") == 0 || strcmp(cmd + i, "-e") == 0) has_editor = true;
   }
-  free(cmd);
   return has_project && has_editor;
 }
 
