@@ -33,7 +33,20 @@ struct gd_editor_waiter {
   gd_editor_waiter *next;
 };
 
+/* The private X server for --display xvfb. Xvfb picks a free display itself and writes its
+ * number to fd 3 (-displayfd) once it accepts connections: the editor is spawned then. */
+typedef struct gd_xvfb {
+  gd_editor *e;
+  uv_process_t proc;
+  uv_pipe_t ready; /* Xvfb's -displayfd */
+  int open;
+  int pid;
+  char buf[32];
+  size_t len;
+} gd_xvfb;
+
 static void gd__spawn(gd_editor *e);
+static void gd__xvfb_stop(gd_editor *e);
 static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how);
 static void gd__check_waiters(gd_editor *e);
 
@@ -344,6 +357,7 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
   gd_bridge_drop_session(&e->bridge, "the editor process is gone");
 
   if (e->state == GD_STATE_STOPPING || !e->want_running) {
+    if (!e->want_running) gd__xvfb_stop(e);
     gd__set_state(e, GD_STATE_STOPPED);
     if (e->want_running) gd__spawn(e); /* a start arrived while it was stopping */
     return;
@@ -354,6 +368,7 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
     gd_error("editor: %u crashes within %llu ms: crash-loop guard tripped, not restarting",
              gd_crashguard_count(&e->guard, now), (unsigned long long)e->cfg.crash_window_ms);
     e->want_running = false;
+    gd__xvfb_stop(e);
     gd__set_state(e, GD_STATE_FAILED);
     return;
   }
@@ -410,6 +425,92 @@ static void gd__append_env(char ***env, size_t *n, const char *kv) {
   (*env)[*n] = NULL;
 }
 
+static void gd__xvfb_closed(uv_handle_t *h) {
+  gd_xvfb *x = h->data;
+  if (--x->open == 0) free(x);
+}
+
+static void gd__xvfb_stop(gd_editor *e) {
+  gd_xvfb *x = e->xvfb;
+  if (!x) return;
+  e->xvfb = NULL;
+  e->display[0] = '\0';
+  x->e = NULL;
+  if (x->pid > 0) kill(-x->pid, SIGTERM);
+}
+
+static void gd__xvfb_exit(uv_process_t *p, int64_t code, int sig) {
+  gd_xvfb *x = p->data;
+  gd_editor *e = x->e;
+  uv_close((uv_handle_t *)p, gd__xvfb_closed);
+  if (!uv_is_closing((uv_handle_t *)&x->ready)) uv_close((uv_handle_t *)&x->ready, gd__xvfb_closed);
+  if (!e) return; /* stopped on purpose */
+  e->xvfb = NULL;
+  e->display[0] = '\0';
+  gd_warn("editor: Xvfb exited (code %lld, signal %d)", (long long)code, sig);
+  if (e->pid > 0) {
+    gd__kill_for(e, "its Xvfb display exited");
+  } else if (e->state == GD_STATE_STARTING) {
+    snprintf(e->kill_reason, sizeof e->kill_reason, "Xvfb did not start (code %lld)", (long long)code);
+    gd__on_gone(e, -1, 0, NULL);
+  }
+}
+
+static void gd__xvfb_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)suggested;
+  gd_xvfb *x = h->data;
+  *buf = uv_buf_init(x->buf + x->len, (unsigned)(sizeof x->buf - 1 - x->len));
+}
+
+static void gd__xvfb_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  (void)buf;
+  gd_xvfb *x = s->data;
+  if (n < 0 || x->len + (size_t)(n > 0 ? n : 0) >= sizeof x->buf - 1) {
+    uv_close((uv_handle_t *)s, gd__xvfb_closed);
+    return;
+  }
+  x->len += (size_t)n;
+  x->buf[x->len] = '\0';
+  if (!strchr(x->buf, '\n')) return;
+  uv_read_stop(s);
+  gd_editor *e = x->e;
+  if (!e) return;
+  snprintf(e->display, sizeof e->display, ":%d", atoi(x->buf));
+  gd_info("editor: Xvfb (pid %d) serves display %s", x->pid, e->display);
+  if (e->state == GD_STATE_STARTING) gd__spawn(e);
+}
+
+/* Starts Xvfb; gd__spawn runs again once it serves a display. 0, or -1 after failing the start. */
+static int gd__xvfb_start(gd_editor *e) {
+  gd_xvfb *x = calloc(1, sizeof *x);
+  if (!x) return -1;
+  x->e = e;
+  uv_pipe_init(e->loop, &x->ready, 0);
+  x->ready.data = x->proc.data = x;
+  const char *args[] = {"Xvfb", "-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten",
+                        "tcp", "-noreset", NULL};
+  uv_stdio_container_t stdio[4] = {
+      {.flags = UV_IGNORE}, {.flags = UV_IGNORE}, {.flags = UV_IGNORE},
+      {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&x->ready}};
+  uv_process_options_t opt = {.exit_cb = gd__xvfb_exit, .file = "Xvfb", .args = (char **)args,
+                              .flags = UV_PROCESS_DETACHED, .stdio_count = 4, .stdio = stdio};
+  int rc = uv_spawn(e->loop, &x->proc, &opt);
+  x->open = 2;
+  if (rc != 0) {
+    x->e = NULL;
+    uv_close((uv_handle_t *)&x->proc, gd__xvfb_closed);
+    uv_close((uv_handle_t *)&x->ready, gd__xvfb_closed);
+    snprintf(e->kill_reason, sizeof e->kill_reason, "cannot start Xvfb: %s (apt-get install xvfb)",
+             uv_strerror(rc));
+    gd_error("editor: %s", e->kill_reason);
+    return -1;
+  }
+  x->pid = x->proc.pid;
+  e->xvfb = x;
+  uv_read_start((uv_stream_t *)&x->ready, gd__xvfb_alloc, gd__xvfb_read);
+  return 0;
+}
+
 /* Spawns `godotd __exec [--setenv K=V]... -- godot --editor --path P [...]`. */
 static void gd__spawn(gd_editor *e) {
   char err[512];
@@ -427,6 +528,17 @@ static void gd__spawn(gd_editor *e) {
   }
   if (n > 0) gd_info("editor: installed/updated %d addon file(s) in %s", n, e->cfg.project);
   gd__open_log_file(e);
+  if (e->cfg.xvfb && !e->display[0]) {
+    if (e->xvfb) return; /* already starting: its display callback spawns the editor */
+    if (gd__xvfb_start(e) != 0) {
+      e->want_running = false;
+      snprintf(e->last_exit.reason, sizeof e->last_exit.reason, "%s", e->kill_reason);
+      e->last_exit.valid = true;
+      e->kill_reason[0] = '\0';
+      gd__set_state(e, GD_STATE_FAILED);
+    }
+    return;
+  }
 
   const char *args[64];
   size_t a = 0;
@@ -466,10 +578,15 @@ static void gd__spawn(gd_editor *e) {
   size_t envn = 0;
   char **env = NULL;
   for (char **p = environ; *p; p++)
-    if (strncmp(*p, "GODOTD_URL=", 11) != 0) gd__append_env(&env, &envn, *p);
+    if (strncmp(*p, "GODOTD_URL=", 11) != 0 && !(e->display[0] && strncmp(*p, "DISPLAY=", 8) == 0))
+      gd__append_env(&env, &envn, *p);
   char kv[512];
   snprintf(kv, sizeof kv, "GODOTD_URL=%s", e->cfg.bridge_url);
   gd__append_env(&env, &envn, kv);
+  if (e->display[0]) {
+    snprintf(kv, sizeof kv, "DISPLAY=%s", e->display);
+    gd__append_env(&env, &envn, kv);
+  }
 
   gd_run *run = calloc(1, sizeof *run);
   run->e = e;
@@ -698,6 +815,7 @@ void gd_editor_stop(gd_editor *e, gd_editor_wait_cb cb, void *ud) {
   case GD_STATE_RESTARTING:
   case GD_STATE_STARTING:
     uv_timer_stop(&e->restart_timer);
+    gd__xvfb_stop(e);
     gd__set_state(e, GD_STATE_STOPPED);
     if (cb) cb(ud, NULL, NULL);
     return;
@@ -778,6 +896,7 @@ json_t *gd_editor_status_json(const gd_editor *e) {
 void gd_editor_kill_now(gd_editor *e) {
   e->want_running = false;
   if (e->pid > 0) gd__kill_group(e, SIGKILL);
+  if (e->xvfb && e->xvfb->pid > 0) kill(-e->xvfb->pid, SIGKILL);
 }
 
 void gd_editor_close(gd_editor *e) {

@@ -101,6 +101,9 @@ typedef struct gd_editor {
   } last_exit;
 
   gd_editor_waiter *waiters;
+
+  struct gd_xvfb *xvfb;     /* the private X server of --display xvfb, or NULL */
+  char display[32];         /* ":N" once that X server accepts connections */
 } gd_editor;
 
 /* Sets up (no process yet). cfg is copied. 0 or -1. */
