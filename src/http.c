@@ -100,6 +100,7 @@ static int gd__header(gd_http_parser *p, const char *name, const char *value) {
       {"authorization", offsetof(gd_http_request, authorization)},
       {"sec-websocket-key", offsetof(gd_http_request, sec_websocket_key)},
       {"sec-websocket-version", offsetof(gd_http_request, sec_websocket_version)},
+      {"expect", offsetof(gd_http_request, expect)},
   };
   char **slot = NULL;
   bool list = false;
@@ -216,6 +217,9 @@ static int gd__on_headers_complete(llhttp_t *l) {
     q->body[0] = '\0';
     p->body_cap = want;
   }
+  if (q->expect && strcasecmp(q->expect, "100-continue") == 0 && p->continue_cb &&
+      ((l->flags & F_CHUNKED) || ((l->flags & F_CONTENT_LENGTH) && l->content_length > 0)))
+    p->continue_cb(p->ud);
   /* Pause so feed learns exactly where the headers ended (header byte count) and sees the
    * Content-Length verdict before llhttp reads on into the body. */
   p->paused_at = GD__PAUSED_HEADERS;
@@ -260,6 +264,7 @@ void gd_http_request_free(gd_http_request *req) {
   free(req->upgrade);
   free(req->sec_websocket_key);
   free(req->sec_websocket_version);
+  free(req->expect);
   free(req);
 }
 
@@ -275,6 +280,8 @@ int gd_http_parser_init(gd_http_parser *p, size_t max_header_bytes, size_t max_b
   p->ud = ud;
   return 0;
 }
+
+void gd_http_parser_on_continue(gd_http_parser *p, void (*cb)(void *ud)) { p->continue_cb = cb; }
 
 void gd_http_parser_free(gd_http_parser *p) {
   gd_http_request_free(p->req);

@@ -25,7 +25,7 @@ typedef struct gd_http_request {
    * trimmed. A repeated Upgrade header is joined with ", "; any other of these repeated is a
    * parse error (RFC 9110 §5.3: they are not lists; two Hosts is a 400, RFC 9112 §3.2). */
   char *host, *origin, *content_type, *authorization, *upgrade, *sec_websocket_key,
-      *sec_websocket_version;
+      *sec_websocket_version, *expect;
   bool keep_alive;        /* llhttp_should_keep_alive: HTTP/1.1 unless "close", 1.0 only with
                              "keep-alive" */
   bool upgrade_websocket; /* a valid opening handshake (RFC 6455 §4.2.1): GET, HTTP/1.1+,
@@ -54,6 +54,7 @@ typedef struct gd_http_parser {
   llhttp_t llhttp;
   size_t max_header_bytes, max_body_bytes;
   gd_http_request_cb cb;
+  void (*continue_cb)(void *ud); /* see gd_http_parser_on_continue */
   void *ud;
   gd_http_request *req;      /* the request being parsed */
   char *url, *field, *value; /* pieces being accumulated (NUL-terminated) */
@@ -75,6 +76,10 @@ typedef struct gd_http_parser {
  * request. 0 or -EINVAL (cb NULL or a zero limit). */
 int gd_http_parser_init(gd_http_parser *p, size_t max_header_bytes, size_t max_body_bytes,
                         gd_http_request_cb cb, void *ud);
+/* cb(ud) runs when a request's headers say "Expect: 100-continue" and its announced body is
+ * within the limit, so the owner can send "100 Continue" before the client sends the body
+ * (RFC 9110 §10.1.1); over the limit, feed returns BODY_TOO_LARGE instead. */
+void gd_http_parser_on_continue(gd_http_parser *p, void (*cb)(void *ud));
 /* Frees a request in progress. Safe on a zeroed p. */
 void gd_http_parser_free(gd_http_parser *p);
 /* Feeds len bytes of the connection (any split: a request may arrive a byte at a time) and

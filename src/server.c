@@ -297,6 +297,16 @@ static void gd__on_request(void *ud, gd_http_request *req) {
   c->qlen++;
 }
 
+/* curl and others wait about a second for this before sending a body over 1 KiB. */
+static void gd__on_continue(void *ud) {
+  gd_conn *c = ud;
+  static const char msg[] = "HTTP/1.1 100 Continue\r\n\r\n";
+  char *copy = malloc(sizeof msg - 1);
+  if (!copy) return;
+  memcpy(copy, msg, sizeof msg - 1);
+  gd__write(c, copy, sizeof msg - 1);
+}
+
 static void gd__alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   (void)h;
   (void)suggested;
@@ -425,6 +435,7 @@ static void gd__on_connection(uv_stream_t *server, int status) {
     gd__conn_close(c);
     return;
   }
+  gd_http_parser_on_continue(&c->parser, gd__on_continue);
   uv_timer_start(&c->idle, gd__idle_due, GD_SERVER_IDLE_TIMEOUT_MS, GD_SERVER_IDLE_TIMEOUT_MS);
   gd__server_resume(c);
 }

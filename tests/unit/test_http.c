@@ -443,6 +443,43 @@ static void test_query_get(void **state) {
   assert_string_equal(out, "1");
 }
 
+typedef struct {
+  collected c; /* first: collect() casts ud to it */
+  int continues;
+} continue_fixture;
+
+static void count_continue(void *ud) { ((continue_fixture *)ud)->continues++; }
+
+/* "Expect: 100-continue" asks for an interim answer before the body, only for a body that is
+ * announced and within the limit (RFC 9110 §10.1.1). */
+static void test_expect_continue(void **state) {
+  (void)state;
+  continue_fixture f = {0};
+  gd_http_parser p;
+  assert_int_equal(gd_http_parser_init(&p, 1024, 64, collect, &f), 0);
+  gd_http_parser_on_continue(&p, count_continue);
+  const char *head = "POST /x HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+  assert_int_equal(gd_http_parser_feed(&p, head, strlen(head)), (ssize_t)strlen(head));
+  assert_int_equal(f.continues, 1);
+  assert_int_equal(f.c.n, 0);
+  assert_int_equal(gd_http_parser_feed(&p, "hello", 5), 5);
+  assert_int_equal(f.c.n, 1);
+  assert_string_equal(f.c.reqs[0]->expect, "100-continue");
+  assert_string_equal(f.c.reqs[0]->body, "hello");
+  /* no Expect, or no body: no interim answer */
+  const char *plain = "POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"
+                      "GET /y HTTP/1.1\r\nExpect: 100-continue\r\n\r\n";
+  assert_int_equal(gd_http_parser_feed(&p, plain, strlen(plain)), (ssize_t)strlen(plain));
+  assert_int_equal(f.continues, 1);
+  assert_int_equal(f.c.n, 3);
+  /* over the limit: refused, never invited */
+  const char *big = "POST /x HTTP/1.1\r\nContent-Length: 65\r\nExpect: 100-continue\r\n\r\n";
+  assert_int_equal(gd_http_parser_feed(&p, big, strlen(big)), GD_HTTP_ERR_BODY_TOO_LARGE);
+  assert_int_equal(f.continues, 1);
+  collected_free(&f.c);
+  gd_http_parser_free(&p);
+}
+
 static void test_status_reason(void **state) {
   (void)state;
   assert_string_equal(gd_http_status_reason(200), "OK");
@@ -571,6 +608,7 @@ int main(void) {
       T(test_upgrade_after_pipelined_request),
       T(test_invalid_upgrades_stay_http),
       cmocka_unit_test(test_query_get),
+      cmocka_unit_test(test_expect_continue),
       cmocka_unit_test(test_status_reason),
       cmocka_unit_test(test_response_build),
       T(test_many_random_splits),
