@@ -180,11 +180,8 @@ int gd_ws_feed(gd_ws *ws, const uint8_t *data, size_t len) {
   return rc;
 }
 
-/* Queues one message and flushes. */
-static int gd__send_msg(gd_ws *ws, uint8_t opcode, const uint8_t *msg, size_t len) {
-  if (ws->fatal) return -EPIPE;
-  struct wslay_event_msg m = {.opcode = opcode, .msg = msg, .msg_length = len};
-  int r = wslay_event_queue_msg(ws->ctx, &m);
+/* Maps the result of a wslay_event_queue_* call, then flushes what it queued. */
+static int gd__queued(gd_ws *ws, int r) {
   if (r == WSLAY_ERR_NO_MORE_MSG) return -EPIPE;
   if (r == WSLAY_ERR_NOMEM) return -ENOMEM;
   if (r != 0) return -EINVAL;
@@ -192,6 +189,13 @@ static int gd__send_msg(gd_ws *ws, uint8_t opcode, const uint8_t *msg, size_t le
   int rc = gd__flush(ws);
   if (gd__leave(ws)) return 0;
   return rc;
+}
+
+/* Queues one message and flushes. */
+static int gd__send_msg(gd_ws *ws, uint8_t opcode, const uint8_t *msg, size_t len) {
+  if (ws->fatal) return -EPIPE;
+  struct wslay_event_msg m = {.opcode = opcode, .msg = msg, .msg_length = len};
+  return gd__queued(ws, wslay_event_queue_msg(ws->ctx, &m));
 }
 
 int gd_ws_send_text(gd_ws *ws, const char *msg, size_t len) {
@@ -203,17 +207,15 @@ int gd_ws_send_ping(gd_ws *ws) {
 }
 
 int gd_ws_close(gd_ws *ws, uint16_t code, const char *reason) {
+  /* A close frame carries at most 125 bytes (RFC 6455 §5.5): 2 for the code, 123 of reason.
+   * A longer reason is cut, never split inside a UTF-8 sequence. */
   size_t rlen = reason ? strlen(reason) : 0;
-  if (rlen > 123) return -EINVAL;
+  if (rlen > 123) {
+    rlen = 123;
+    while (rlen > 0 && ((unsigned char)reason[rlen] & 0xC0) == 0x80) rlen--;
+  }
   if (ws->fatal) return -EPIPE;
-  int r = wslay_event_queue_close(ws->ctx, code, (const uint8_t *)reason, rlen);
-  if (r == WSLAY_ERR_NO_MORE_MSG) return -EPIPE;
-  if (r == WSLAY_ERR_NOMEM) return -ENOMEM;
-  if (r != 0) return -EINVAL;
-  gd__enter(ws);
-  int rc = gd__flush(ws);
-  if (gd__leave(ws)) return 0;
-  return rc;
+  return gd__queued(ws, wslay_event_queue_close(ws->ctx, code, (const uint8_t *)reason, rlen));
 }
 
 bool gd_ws_is_closed(const gd_ws *ws) {

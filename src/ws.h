@@ -49,7 +49,8 @@ int gd_ws_send_text(gd_ws *ws, const char *msg, size_t len);
  * gd_ws_send_text. */
 int gd_ws_send_ping(gd_ws *ws);
 /* Starts the close handshake (RFC 6455 §5.5.1, §7.1.2): code (0 for none) and a reason of up to
- * 123 bytes (NULL for none). 0, -EINVAL (reason too long), -EPIPE (already closing), -EIO. */
+ * 123 bytes (NULL for none; a longer one is cut at a UTF-8 boundary). 0, -EPIPE (already
+ * closing), -EIO. */
 int gd_ws_close(gd_ws *ws, uint16_t code, const char *reason);
 /* True when the connection is over: our close was sent and the peer's received (or reading
  * stopped on a protocol error), or a fatal error happened. */

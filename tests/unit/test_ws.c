@@ -327,7 +327,16 @@ static void test_close_handshake(void **state) {
   reason[sizeof reason - 1] = '\0';
   peer c;
   peer_init(&c, false, 0);
-  assert_int_equal(gd_ws_close(c.ws, 1000, reason), -EINVAL); /* over 123 bytes */
+  /* a reason over 123 bytes is cut to fit the 125-byte control frame: 2 + 4 (mask) + 2 + 123 */
+  assert_int_equal(gd_ws_close(c.ws, 1000, reason), 0);
+  assert_int_equal(c.out_len, 2 + 4 + 2 + 123);
+  peer_free(&c);
+  /* ... and never inside a UTF-8 sequence: 122 bytes + "é" (2 bytes) keeps only the 122 */
+  memset(reason, 'r', 122);
+  memcpy(reason + 122, "\xc3\xa9", 3);
+  peer_init(&c, false, 0);
+  assert_int_equal(gd_ws_close(c.ws, 1000, reason), 0);
+  assert_int_equal(c.out_len, 2 + 4 + 2 + 122);
   peer_free(&c);
 }
 
