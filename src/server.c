@@ -16,8 +16,8 @@ struct gd_conn {
   gd_server *srv;
   gd_conn *prev, *next;
   gd_http_parser parser;
-  gd_http_request *queue[GD_SERVER_MAX_PIPELINE];
-  unsigned qhead, qlen;
+  gd_http_request **queue; /* FIFO of parsed requests: queue[qhead .. qhead+qlen) */
+  unsigned qcap, qhead, qlen;
   gd_reply *active;
   bool reading;
   bool closing;
@@ -132,13 +132,14 @@ static void gd__fail_conn(gd_conn *c, const char *code, const char *msg) {
 
 /* ---- origin / host checks ----------------------------------------------------------------- */
 
-/* host[:port] names this loopback server: 127.0.0.1, localhost or [::1], on our port if given. */
+/* host[:port] names this loopback server: 127.0.0.1, localhost or [::1], on our port. A
+ * missing port means 80 (RFC 9110 §4.2.1): another local web server's pages, not ours. */
 static bool gd__loopback_authority(const char *a, size_t len, int port) {
   static const char *names[] = {"127.0.0.1", "localhost", "[::1]"};
   for (size_t i = 0; i < 3; i++) {
     size_t nl = strlen(names[i]);
     if (len < nl || strncasecmp(a, names[i], nl) != 0) continue;
-    if (len == nl) return true;
+    if (len == nl) return port == 80;
     if (a[nl] != ':') continue;
     char *end;
     long p = strtol(a + nl + 1, &end, 10);
@@ -154,7 +155,8 @@ static const char *gd__check_origin(const gd_server *s, const gd_http_request *r
     return "Host is not this loopback server (DNS rebinding protection)";
   if (req->origin) {
     const char *o = req->origin;
-    const char *auth = strncmp(o, "http://", 7) == 0 ? o + 7 : strncmp(o, "https://", 8) == 0 ? o + 8 : NULL;
+    /* Only http: this server speaks no TLS, so an https origin is another server's page. */
+    const char *auth = strncmp(o, "http://", 7) == 0 ? o + 7 : NULL;
     if (!auth || !gd__loopback_authority(auth, strlen(auth), s->port))
       return "cross-origin requests are not allowed";
   }
@@ -240,9 +242,8 @@ static void gd__upgrade(gd_conn *c, gd_http_request *req) {
 
 static void gd__next_request(gd_conn *c) {
   while (!c->active && c->qlen && !c->closing && !c->close_after_write) {
-    gd_http_request *req = c->queue[c->qhead];
-    c->qhead = (c->qhead + 1) % GD_SERVER_MAX_PIPELINE;
-    c->qlen--;
+    gd_http_request *req = c->queue[c->qhead++];
+    if (--c->qlen == 0) c->qhead = 0;
     const char *why = gd__check_origin(c->srv, req);
     if (why) {
       gd_warn("server: %s %s refused: %s (Host %s, Origin %s)", req->method, req->path, why,
@@ -285,16 +286,28 @@ static void gd__on_request(void *ud, gd_http_request *req) {
     gd_http_request_free(req);
     return;
   }
-  if (c->qlen == GD_SERVER_MAX_PIPELINE) {
-    /* The parser ran ahead of the pause; cannot happen with reads paused at the limit, but a
-     * client may pack more than the limit into one read. Refuse rather than grow. */
-    gd_http_request_free(req);
-    gd__fail_conn(c, GD_E_OVERLOADED, "too many pipelined requests");
-    return;
+  /* Reads pause at GD_SERVER_MAX_PIPELINE queued, but one read may carry many more; the
+   * queue grows for those, up to a cap no honest client reaches. */
+  if (c->qhead + c->qlen == c->qcap) {
+    if (c->qhead > 0) {
+      memmove(c->queue, c->queue + c->qhead, c->qlen * sizeof *c->queue);
+      c->qhead = 0;
+    } else {
+      unsigned ncap = c->qcap ? c->qcap * 2 : 16;
+      gd_http_request **nq = ncap <= GD_SERVER_MAX_QUEUED ? realloc(c->queue, ncap * sizeof *nq) : NULL;
+      if (!nq) {
+        gd_http_request_free(req);
+        gd_warn("server: over %d pipelined requests on one connection, closing it",
+                GD_SERVER_MAX_QUEUED);
+        gd__conn_close(c);
+        return;
+      }
+      c->queue = nq;
+      c->qcap = ncap;
+    }
   }
   if (req->upgrade_websocket) c->upgrading = true;
-  c->queue[(c->qhead + c->qlen) % GD_SERVER_MAX_PIPELINE] = req;
-  c->qlen++;
+  c->queue[c->qhead + c->qlen++] = req;
 }
 
 /* curl and others wait about a second for this before sending a body over 1 KiB. */
@@ -354,7 +367,7 @@ static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     c->early = malloc(c->early_len);
     if (c->early) memcpy(c->early, buf->base + used, c->early_len);
   }
-  if (c->qlen >= GD_SERVER_MAX_PIPELINE / 2 && !c->upgrading) {
+  if (c->qlen >= GD_SERVER_MAX_PIPELINE && !c->upgrading) {
     uv_read_stop(s);
     c->reading = false;
   }
@@ -371,6 +384,7 @@ static void gd__conn_freed(uv_handle_t *h) {
   gd_conn *c = h->data;
   if (--c->handles > 0) return;
   gd_http_parser_free(&c->parser);
+  free(c->queue);
   free(c->early);
   free(c);
 }
@@ -388,10 +402,10 @@ static void gd__conn_close(gd_conn *c) {
     c->active = NULL;
   }
   while (c->qlen) {
-    gd_http_request_free(c->queue[c->qhead]);
-    c->qhead = (c->qhead + 1) % GD_SERVER_MAX_PIPELINE;
+    gd_http_request_free(c->queue[c->qhead++]);
     c->qlen--;
   }
+  c->qhead = 0;
   gd_server *s = c->srv;
   if (c->prev) c->prev->next = c->next;
   else s->conns = c->next;

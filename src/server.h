@@ -22,6 +22,7 @@
 #define GD_SERVER_MAX_CONNECTIONS 256     /* agents + CI + the addon: a few; 256 bounds a flood */
 #define GD_SERVER_MAX_HEADER_BYTES 16384  /* like common proxies' 16 KiB request-header cap */
 #define GD_SERVER_MAX_PIPELINE 64         /* queued requests per connection before reads pause */
+#define GD_SERVER_MAX_QUEUED 4096         /* hard cap: above what one 64 KiB read can carry */
 #define GD_SERVER_IDLE_TIMEOUT_MS 120000  /* an idle HTTP keep-alive connection is closed */
 #define GD_SERVER_MAX_WS_MESSAGE (64u << 20) /* a scene tree or screenshot fits; a runaway doesn't */
 

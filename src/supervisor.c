@@ -1,5 +1,6 @@
 #include "supervisor.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -334,9 +335,47 @@ static void gd__restart_due(uv_timer_t *t) {
   if (e->state == GD_STATE_RESTARTING) gd__spawn(e);
 }
 
+/* Kills the games an editor started. Godot runs each game in a process group of its own with
+ * `--editor-pid <editor pid>` on its command line, so killing the editor's group misses them,
+ * and once the editor is gone they are orphans of init: they are found by that argument. One
+ * scan of /proc when an editor ends, not a poll. Returns how many were killed. */
+static int gd__kill_games(int editor_pid) {
+  char want[32];
+  snprintf(want, sizeof want, "%d", editor_pid);
+  DIR *proc = opendir("/proc");
+  if (!proc) return 0;
+  int killed = 0;
+  struct dirent *d;
+  static char cmd[65536];
+  while ((d = readdir(proc)) != NULL) {
+    if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
+    char path[300];
+    snprintf(path, sizeof path, "/proc/%s/cmdline", d->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, cmd, sizeof cmd - 1);
+    close(fd);
+    if (n <= 0) continue;
+    cmd[n] = '\0';
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cmd + i) + 1) {
+      if (strcmp(cmd + i, "--editor-pid") == 0 && i + (ssize_t)strlen(cmd + i) + 1 < n &&
+          strcmp(cmd + i + strlen(cmd + i) + 1, want) == 0) {
+        int pid = atoi(d->d_name);
+        gd_info("editor: killing game pid %d left by editor pid %d", pid, editor_pid);
+        if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
+        killed++;
+        break;
+      }
+    }
+  }
+  closedir(proc);
+  return killed;
+}
+
 /* The editor process is gone (reaped, or the adopted one's pidfd fired). */
 static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
-  gd__kill_group(e, SIGKILL); /* games it spawned share its group: leave none behind */
+  gd__kill_group(e, SIGKILL); /* helpers it started in its own group */
+  if (e->pid > 0) gd__kill_games(e->pid);
   int pid = e->pid;
   e->pid = 0;
   gd__stop_timers(e);
@@ -359,7 +398,9 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
   if (e->state == GD_STATE_STOPPING || !e->want_running) {
     if (!e->want_running) gd__xvfb_stop(e);
     gd__set_state(e, GD_STATE_STOPPED);
-    if (e->want_running) gd__spawn(e); /* a start arrived while it was stopping */
+    /* A start that arrived while it was stopping; a waiter woken by STOPPED (a restart) may
+     * have spawned already, so only when still stopped. */
+    if (e->want_running && e->state == GD_STATE_STOPPED) gd__spawn(e);
     return;
   }
   uint64_t now = uv_now(e->loop);
