@@ -1,0 +1,87 @@
+@tool
+extends RefCounted
+## Commands that run the game: play, stop.
+##
+## A headless editor has no display, and a game it starts would try to open one and die at once
+## ("Unable to create DisplayServer"): the editor does not pass [code]--headless[/code] on. So
+## while a headless editor starts a game, [code]--headless[/code] is added to the project's
+## main run arguments in memory only, and the setting is put back right after (project.godot
+## is never written).
+
+const EditorState := preload("../editor_state.gd")
+const ErrorCodes := preload("../error_codes.gd")
+const Reply := preload("../reply.gd")
+const ScenePaths := preload("../scene_paths.gd")
+
+## The project setting whose value the editor appends to a game's command line.
+const RUN_ARGS_SETTING := "editor/run/main_run_args"
+## The project setting naming the main scene.
+const MAIN_SCENE_SETTING := "application/run/main_scene"
+## The argument that makes a game run without a display.
+const HEADLESS_ARG := "--headless"
+
+
+## This module's commands, for dispatcher.gd's add_module().
+func commands() -> Array[Dictionary]:
+	return [
+		{"name": "play", "params": {"scene_path": {"type": TYPE_STRING}}, "handler": play},
+		{"name": "stop", "params": {}, "handler": stop},
+	]
+
+
+## [code]play[/code] [code]{scene_path?}[/code]: runs the given scene, else the main scene
+## (a running game is stopped first).
+func play(params: Dictionary) -> Dictionary:
+	var scene := ""
+	if params.has("scene_path"):
+		var requested: String = params["scene_path"]
+		var checked := ScenePaths.resolve(requested)
+		if not checked["ok"]:
+			return checked
+		scene = checked["result"]["path"]
+	else:
+		var main: String = ProjectSettings.get_setting(MAIN_SCENE_SETTING, "")
+		if main.is_empty():
+			return Reply.error(ErrorCodes.FAILED,
+					"the project has no main scene (%s); pass scene_path" % MAIN_SCENE_SETTING)
+		main = EditorState.to_res_path(main)
+		if not FileAccess.file_exists(main):
+			return Reply.error(ErrorCodes.NOT_FOUND, "the main scene '%s' does not exist" % main)
+	_start(scene)
+	if not EditorInterface.is_playing_scene():
+		return Reply.error(ErrorCodes.FAILED, "the editor did not start the game; see the editor log")
+	return Reply.ok({"playing": true, "scene": EditorState.playing_scene_path()})
+
+
+## [code]stop[/code]: stops the running game, if any.
+func stop(_params: Dictionary) -> Dictionary:
+	EditorInterface.stop_playing_scene()
+	return Reply.ok({"playing": EditorInterface.is_playing_scene()})
+
+
+## Starts [param scene] (the main scene when empty), headless when the editor is.
+func _start(scene: String) -> void:
+	var original: String = ProjectSettings.get_setting(RUN_ARGS_SETTING, "")
+	var patched := _with_headless(original)
+	if patched != original:
+		ProjectSettings.set_setting(RUN_ARGS_SETTING, patched)
+		# The editor builds the game's command line from the Run Instances dialog's copy of this
+		# setting, refreshed on settings_changed, which set_setting() only emits at the end of
+		# the frame. Emit it now so the game started below gets the patched arguments.
+		ProjectSettings.settings_changed.emit()
+	if scene.is_empty():
+		EditorInterface.play_main_scene()
+	else:
+		EditorInterface.play_custom_scene(scene)
+	if patched != original:
+		# The deferred settings_changed at the end of this frame refreshes the dialog's copy.
+		ProjectSettings.set_setting(RUN_ARGS_SETTING, original)
+
+
+## [param args] plus [constant HEADLESS_ARG] when the editor runs headless and it is missing.
+static func _with_headless(args: String) -> String:
+	if DisplayServer.get_name() != "headless":
+		return args
+	if HEADLESS_ARG in args.split(" ", false):
+		return args
+	return (args + " " + HEADLESS_ARG).strip_edges()
