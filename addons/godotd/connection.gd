@@ -220,7 +220,8 @@ func _read_welcome(now: int) -> void:
 				_backoff_usec = BACKOFF_MIN_USEC
 				_quiet_failures = false
 				_reject_logged = false
-				print("godotd: connected to %s (daemon %s)" % [url, str(dict.get("daemon_version", "?"))])
+				print("godotd: connected to %s (daemon %s)"
+						% [url, str(dict.get("daemon_version", "?"))])
 				_set_state(State.OPEN, now)
 				session_opened.emit()
 				_read_messages()
@@ -242,9 +243,10 @@ func _read_welcome(now: int) -> void:
 ## answered with errors, and every request taken is answered.
 func _read_messages() -> void:
 	var handled := 0
+	var full_at := OUTBOUND_BUFFER_BYTES - OVERLOAD_RESERVE_BYTES
 	while handled < MAX_PACKETS_PER_FRAME and _state == State.OPEN \
 			and _peer.get_available_packet_count() > 0 \
-			and _peer.get_current_outbound_buffered_amount() < OUTBOUND_BUFFER_BYTES - OVERLOAD_RESERVE_BYTES:
+			and _peer.get_current_outbound_buffered_amount() < full_at:
 		handled += 1
 		var received_usec := Time.get_ticks_usec()
 		var message: Variant = _next_message()
@@ -291,7 +293,8 @@ static func _speaks_our_protocol(welcome: Dictionary) -> bool:
 func _rejected(why: String) -> void:
 	if not _reject_logged:
 		# Once until the next welcome: retries every few seconds must not flood the log.
-		printerr("godotd: the daemon at %s rejected this editor (%s); retrying quietly" % [url, why])
+		printerr("godotd: the daemon at %s rejected this editor (%s); retrying quietly"
+				% [url, why])
 		_reject_logged = true
 	# Retrying at once cannot help (e.g. a protocol mismatch): wait the longest delay.
 	_backoff_usec = BACKOFF_MAX_USEC

@@ -45,13 +45,6 @@ func add_module(module: Object) -> void:
 		register(command, params, handler)
 
 
-## The names of all registered commands, sorted.
-func command_names() -> PackedStringArray:
-	var names := PackedStringArray(_commands.keys())
-	names.sort()
-	return names
-
-
 ## The id of a request [param message], or 0 when it has no valid id (a positive integer).
 ## Such a request cannot be answered.
 static func request_id(message: Dictionary) -> int:

@@ -26,10 +26,13 @@ const SESSION_BYTES := 8
 ## ~7 ms to every round trip; 200 µs costs ~10% of a core while active.
 const ACTIVE_SLEEP_USEC := 200
 ## After this long without a request, the editor's own idle sleep is put back, so an idle
-## editor goes back to ~1% CPU.
+## editor goes back to its own (low) CPU use.
 const QUIET_AFTER_USEC := 1_000_000
 ## The command the daemon's heartbeat sends; it does not count as requests flowing.
 const HEARTBEAT_COMMAND := "ping"
+## Characters of a bad message quoted in the log: enough to recognize it, while a 1 MiB
+## message does not become a 1 MiB log line.
+const LOG_EXCERPT_CHARS := 200
 ## Frames between answering quit and quitting: one poll in between flushes the answer.
 const QUIT_DELAY_FRAMES := 2
 
@@ -82,23 +85,25 @@ func _process(_delta: float) -> void:
 
 
 func _on_message_received(message: Dictionary, received_usec: int) -> void:
-	if message.get("type") != "request":
+	# str(): comparing a Variant of another type (e.g. a number) with a String is a script
+	# error, which would abort this function and leave the request unanswered.
+	if str(message.get("type")) != "request":
 		return
 	# The daemon's heartbeat pings every few seconds: they must not keep an idle editor awake.
-	if message.get("command") != HEARTBEAT_COMMAND:
+	if str(message.get("command")) != HEARTBEAT_COMMAND:
 		_note_request()
 	if Dispatcher.request_id(message) == 0:
-		printerr("godotd: ignoring a request without a valid id: %s" % JSON.stringify(message))
+		printerr("godotd: ignoring a request without a valid id: %s"
+				% JSON.stringify(message).left(LOG_EXCERPT_CHARS))
 		return
 	_connection.send_response(_dispatcher.dispatch(message, received_usec))
 
 
-## The editor-describing fields of hello; also records them as what the daemon was told.
+## The editor-describing fields of hello; also records them as what the daemon was told
+## (hello has no play state: a change of it is sent as an event after the welcome).
 func _hello_fields() -> Dictionary:
 	_told_scene = EditorState.edited_scene_path()
 	_told_readiness = EditorState.readiness()
-	_told_playing = EditorState.is_playing()
-	_told_playing_scene = EditorState.playing_scene_path()
 	return {
 		"session": _session,
 		"addon_version": ADDON_VERSION,
@@ -147,7 +152,7 @@ func _update_sleep() -> void:
 	if _saved_sleep_usec < 0:
 		return
 	if OS.low_processor_usage_mode_sleep_usec != ACTIVE_SLEEP_USEC:
-		# The editor changed it meanwhile (e.g. focus lost, settings changed): restore theirs.
+		# The editor changed it meanwhile (e.g. focus lost, settings changed): keep theirs.
 		_saved_sleep_usec = -1
 		return
 	if Time.get_ticks_usec() - _last_request_usec > QUIET_AFTER_USEC:
@@ -179,5 +184,6 @@ func _quit_editor() -> void:
 
 static func _session_id() -> String:
 	if not Engine.has_meta(SESSION_META):
-		Engine.set_meta(SESSION_META, Crypto.new().generate_random_bytes(SESSION_BYTES).hex_encode())
+		var random := Crypto.new().generate_random_bytes(SESSION_BYTES)
+		Engine.set_meta(SESSION_META, random.hex_encode())
 	return str(Engine.get_meta(SESSION_META))

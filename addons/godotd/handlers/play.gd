@@ -49,7 +49,8 @@ func play(params: Dictionary) -> Dictionary:
 			return Reply.error(ErrorCodes.NOT_FOUND, "the main scene '%s' does not exist" % main)
 	_start(scene)
 	if not EditorInterface.is_playing_scene():
-		return Reply.error(ErrorCodes.FAILED, "the editor did not start the game; see the editor log")
+		return Reply.error(ErrorCodes.FAILED,
+				"the editor did not start the game; see the editor log")
 	return Reply.ok({"playing": true, "scene": EditorState.playing_scene_path()})
 
 

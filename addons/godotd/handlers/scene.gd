@@ -86,13 +86,15 @@ func save_scene(_params: Dictionary) -> Dictionary:
 	_last_saved = ""
 	EditorInterface.save_scene_as(path, with_preview)
 	if _last_saved != path:
-		return Reply.error(ErrorCodes.FAILED, "the editor did not save '%s'; see the editor log" % path)
+		return Reply.error(ErrorCodes.FAILED,
+				"the editor did not save '%s'; see the editor log" % path)
 	return Reply.ok({"scene_path": path})
 
 
 ## One node as {name, type, path, children} (+ instance, script, truncated when they apply).
 ## [param budget] holds the number of nodes that may still be listed.
-func _describe(node: Node, root: Node, depth: int, max_depth: int, budget: Array[int]) -> Dictionary:
+func _describe(node: Node, root: Node, depth: int, max_depth: int,
+		budget: Array[int]) -> Dictionary:
 	var info := {
 		"name": String(node.name),
 		"type": node.get_class(),
