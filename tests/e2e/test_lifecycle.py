@@ -237,3 +237,22 @@ def test_editor_sigkill_while_playing_leaves_no_game(env):
         os.kill(g, signal.SIGKILL)
     assert not leftovers, f"game(s) left running after the editor was killed: {info}"
     assert not d.command("get_status")["playing"]
+
+
+def test_command_during_restart_waits_or_gets_retryable_503(env):
+    """A command sent while the editor restarts waits for readiness up to --wait-ready-ms, then
+    gets 503 not_ready (retryable); with time to wait, the new editor answers it."""
+    d = env.daemon("--backoff-base-ms", "3000", "--backoff-max-ms", "3000", "--wait-ready-ms", "300")
+    pid = _ready_pid(d)
+    os.kill(pid, signal.SIGKILL)
+    d.wait_state(lambda s: s["state"] == "restarting", 10, "restarting after the kill")
+    r = d.post("/godot/get_status", {})
+    assert r.status_code == 503, r.text
+    err = r.json()["error"]
+    assert err["code"] == "not_ready" and err["retryable"] is True, err
+    # the same command with room to wait is answered by the restarted editor
+    r = d.post("/scene/load", {"scene_path": "res://main.tscn", "timeout_ms": 120000},
+               timeout=READY_DEADLINE_S + 30)
+    assert r.status_code == 200, r.text
+    st = d.status()
+    assert st["pid"] not in (None, pid) and st["state"] == "ready", st
