@@ -1,4 +1,5 @@
-/* sandbox: maps Godot paths (res://, user://) to files inside the project and refuses escapes.
+/* sandbox: maps res:// paths to files inside the project and refuses escapes (user:// comes
+ * with the file commands).
  *
  * Owns the rule every file-touching route follows: a res:// path resolves under the project
  * directory, `..` may not climb above it, and no symlink may lead outside it. Pure apart from
