@@ -257,8 +257,8 @@ static void gd__life_spawned(void *ud, const char *code, const char *msg) {
   gd_editor_wait(l->rt->editor, GD_NEEDS_READY, l->wait_ms, false, gd__life_done, l);
 }
 
-static gd__life *gd__life_new(gd_router *rt, gd_reply *r, bool with_body) {
-  json_t *body = with_body ? gd__body(r) : json_object();
+static gd__life *gd__life_new(gd_router *rt, gd_reply *r) {
+  json_t *body = gd__body(r);
   if (!body) return NULL;
   gd__life *l = calloc(1, sizeof *l);
   l->rt = rt;
@@ -283,7 +283,7 @@ static gd__life *gd__life_new(gd_router *rt, gd_reply *r, bool with_body) {
 
 static void gd__start(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "POST")) return;
-  gd__life *l = gd__life_new(rt, r, true);
+  gd__life *l = gd__life_new(rt, r);
   if (!l) return;
   char err[256] = "";
   if (gd_editor_start(rt->editor, err, sizeof err) != 0) gd__life_spawned(l, GD_E_EDITOR_UNAVAILABLE, err);
@@ -293,13 +293,13 @@ static void gd__start(gd_router *rt, gd_reply *r) {
 
 static void gd__restart(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "POST")) return;
-  gd__life *l = gd__life_new(rt, r, true);
+  gd__life *l = gd__life_new(rt, r);
   if (l) gd_editor_restart(rt->editor, gd__life_spawned, l);
 }
 
 static void gd__stop(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "POST")) return;
-  gd__life *l = gd__life_new(rt, r, true);
+  gd__life *l = gd__life_new(rt, r);
   if (l) gd_editor_stop(rt->editor, gd__life_done, l);
 }
 

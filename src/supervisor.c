@@ -246,20 +246,27 @@ static void gd__clear_state(gd_editor *e) {
   unlink(path);
 }
 
+/* Reads /proc/PID/cmdline (NUL-separated arguments) into buf, NUL-terminated; returns its length,
+ * 0 when unreadable. /proc files report size 0, so this reads until EOF instead of trusting
+ * fstat. */
+static size_t gd__read_cmdline(int pid, char *buf, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t len = 0;
+  ssize_t n;
+  while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0) len += (size_t)n;
+  close(fd);
+  buf[len] = '\0';
+  return len;
+}
+
 /* True when pid is alive and its command line runs godot on this project. */
 static bool gd__is_our_editor(const gd_editor *e, int pid) {
   if (pid <= 0 || kill(pid, 0) != 0) return false;
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-  /* /proc files report size 0: read until EOF instead of trusting fstat. */
   static char cmd[65536];
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  size_t len = 0;
-  ssize_t n;
-  while (len < sizeof cmd - 1 && (n = read(fd, cmd + len, sizeof cmd - 1 - len)) > 0) len += (size_t)n;
-  close(fd);
-  cmd[len] = '\0';
+  size_t len = gd__read_cmdline(pid, cmd, sizeof cmd);
   bool has_project = false, has_editor = false;
   for (size_t i = 0; i < len; i += strlen(cmd + i) + 1) {
     if (strcmp(cmd + i, e->cfg.project) == 0) has_project = true;
@@ -349,18 +356,11 @@ static int gd__kill_games(int editor_pid) {
   static char cmd[65536];
   while ((d = readdir(proc)) != NULL) {
     if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
-    char path[300];
-    snprintf(path, sizeof path, "/proc/%s/cmdline", d->d_name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, cmd, sizeof cmd - 1);
-    close(fd);
-    if (n <= 0) continue;
-    cmd[n] = '\0';
-    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cmd + i) + 1) {
-      if (strcmp(cmd + i, "--editor-pid") == 0 && i + (ssize_t)strlen(cmd + i) + 1 < n &&
-          strcmp(cmd + i + strlen(cmd + i) + 1, want) == 0) {
-        int pid = atoi(d->d_name);
+    int pid = atoi(d->d_name);
+    size_t n = gd__read_cmdline(pid, cmd, sizeof cmd);
+    for (size_t i = 0; i < n; i += strlen(cmd + i) + 1) {
+      size_t next = i + strlen(cmd + i) + 1;
+      if (strcmp(cmd + i, "--editor-pid") == 0 && next < n && strcmp(cmd + next, want) == 0) {
         gd_info("editor: killing game pid %d left by editor pid %d", pid, editor_pid);
         if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
         killed++;
