@@ -37,6 +37,7 @@ typedef struct {
 static void gd__usage(FILE *f) {
   fputs("usage: godotd serve --project PATH [options]\n"
         "       godotd find-godot [--godot BIN]\n"
+        "       godotd registry [--check | --write]   regenerate the addon's copy and docs\n"
         "       godotd version\n"
         "\n"
         "serve options:\n"
@@ -58,7 +59,7 @@ static void gd__usage(FILE *f) {
         "  --backoff-max-ms N        (default 30000)\n"
         "  --max-body-bytes N        request body limit (default 1048576)\n"
         "  --addon-dir PATH          the addon to install (default: the source tree's)\n"
-        "  --registry PATH           the command registry (default: schema/commands.json)\n",
+        "  --registry DIR            the command registry (default: schema/commands/)\n",
         f);
 }
 
@@ -227,7 +228,7 @@ static int gd__serve(int argc, char **argv) {
   else if (getenv("GODOTD_ADDON_DIR")) snprintf(cfg.addon_dir, sizeof cfg.addon_dir, "%s", getenv("GODOTD_ADDON_DIR"));
   else snprintf(cfg.addon_dir, sizeof cfg.addon_dir, "%s/addons/godotd", GODOTD_SOURCE_ROOT);
   char reg_path[PATH_MAX];
-  snprintf(reg_path, sizeof reg_path, "%s", registry ? registry : GODOTD_SOURCE_ROOT "/schema/commands.json");
+  snprintf(reg_path, sizeof reg_path, "%s", registry ? registry : GODOTD_SOURCE_ROOT "/schema/commands");
   if (log_file) snprintf(cfg.log_file, sizeof cfg.log_file, "%s", log_file);
   cfg.headless = display == NULL;
   cfg.xvfb = display && strcmp(display, "xvfb") == 0;
@@ -287,6 +288,7 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "__exec") == 0) return gd__exec(argc, argv);
   gd_log_init();
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return gd__serve(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "registry") == 0) return gd_registry_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "version") == 0) {
     printf("godotd %s\n", GODOTD_VERSION);
     return 0;

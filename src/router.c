@@ -353,9 +353,13 @@ static void gd__commands(gd_router *rt, gd_reply *r) {
   json_t *list = json_array();
   for (size_t i = 0; i < rt->registry->count; i++) {
     const gd_command *c = &rt->registry->commands[i];
-    json_array_append_new(list, json_pack("{s:s, s:s, s:O, s:I}", "name", c->name, "description",
-                                          c->description, "params", c->params, "timeout_ms",
-                                          (json_int_t)c->timeout_ms));
+    json_array_append_new(
+        list, json_pack("{s:s, s:s, s:s, s:O, s:O, s:{s:b, s:b, s:b}, s:b, s:s, s:I}", "name",
+                        c->name, "category", c->category, "description", c->description, "params",
+                        c->params, "result", c->result, "annotations", "readOnly", c->read_only,
+                        "destructive", c->destructive, "idempotent", c->idempotent, "undo",
+                        c->undo, "needs", gd_needs_name(c->needs), "timeout_ms",
+                        (json_int_t)c->timeout_ms));
   }
   gd_reply_json(r, 200, json_pack("{s:o}", "commands", list), NULL);
 }

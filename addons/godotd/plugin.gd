@@ -4,16 +4,14 @@ extends EditorPlugin
 ##
 ## Wires the parts together and drives them from [method _process] (no threads):
 ## [code]connection.gd[/code] moves messages, [code]dispatcher.gd[/code] routes requests to the
-## handler modules in [code]handlers/[/code], and this script watches the editor for the events
+## handler modules in [code]handlers/[/code] (one per registry category), and this script watches the editor for the events
 ## the daemon wants (scene_changed, play_state_changed, readiness_changed). It also shortens the
 ## editor's idle sleep while requests flow, so an answer does not wait a whole idle frame.
 
 const Connection := preload("connection.gd")
+const Context := preload("context.gd")
 const Dispatcher := preload("dispatcher.gd")
 const EditorState := preload("editor_state.gd")
-const EditorHandlers := preload("handlers/editor.gd")
-const PlayHandlers := preload("handlers/play.gd")
-const SceneHandlers := preload("handlers/scene.gd")
 
 ## This addon's version, sent in hello; keep equal to plugin.cfg's.
 const ADDON_VERSION := "0.1.0"
@@ -38,6 +36,7 @@ const QUIT_DELAY_FRAMES := 2
 
 var _connection: Connection
 var _dispatcher: Dispatcher
+var _context: Context
 var _session: String = ""
 
 # What the daemon was last told (hello or event); an event goes out when the editor differs.
@@ -54,10 +53,9 @@ var _quit_in_frames: int = -1
 
 func _enter_tree() -> void:
 	_session = _session_id()
-	_dispatcher = Dispatcher.new()
-	_dispatcher.add_module(EditorHandlers.new(ADDON_VERSION, _request_quit))
-	_dispatcher.add_module(SceneHandlers.new(scene_saved))
-	_dispatcher.add_module(PlayHandlers.new())
+	_context = Context.new(self, ADDON_VERSION, _request_quit)
+	_dispatcher = Dispatcher.new(_context)
+	_context.dispatcher = _dispatcher
 	_connection = Connection.new(_hello_fields)
 	_connection.message_received.connect(_on_message_received)
 	_connection.session_opened.connect(_send_changes)
@@ -69,6 +67,9 @@ func _exit_tree() -> void:
 	if _connection != null:
 		_connection.close("the godotd plugin was disabled")
 		_connection = null
+	if _context != null:
+		_context.dispatcher = null  # breaks the context → dispatcher → handlers → context cycle
+	_context = null
 	_dispatcher = null
 
 

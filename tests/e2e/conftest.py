@@ -440,6 +440,12 @@ class Daemon:
         assert r.status_code == expect, f"POST /godot/{name} {params}: {r.status_code} {r.text}"
         return r.json()
 
+    def command_error(self, name: str, params: dict | None = None, **kw) -> tuple[int, dict]:
+        """Runs a command that must fail: (HTTP status, the error object)."""
+        r = self.post("/godot/" + name, params if params is not None else {}, **kw)
+        assert r.status_code >= 400, f"POST /godot/{name} {params} should fail: {r.status_code} {r.text}"
+        return r.status_code, error_of(r)
+
     def logs(self, since: int | None = None, limit: int | None = None) -> dict:
         q = []
         if since is not None:

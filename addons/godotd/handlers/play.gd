@@ -1,5 +1,5 @@
 @tool
-extends RefCounted
+extends "../handler.gd"
 ## Commands that run the game: play, stop.
 ##
 ## A headless editor has no display, and a game it starts would try to open one and die at once
@@ -8,10 +8,6 @@ extends RefCounted
 ## main run arguments in memory only, and the setting is put back right after (project.godot
 ## is never written).
 
-const EditorState := preload("../editor_state.gd")
-const ErrorCodes := preload("../error_codes.gd")
-const Reply := preload("../reply.gd")
-const ScenePaths := preload("../scene_paths.gd")
 
 ## The project setting whose value the editor appends to a game's command line.
 const RUN_ARGS_SETTING := "editor/run/main_run_args"
@@ -21,43 +17,35 @@ const MAIN_SCENE_SETTING := "application/run/main_scene"
 const HEADLESS_ARG := "--headless"
 
 
-## This module's commands, for dispatcher.gd's add_module().
-func commands() -> Array[Dictionary]:
-	return [
-		{"name": "play", "params": {"scene_path": {"type": TYPE_STRING}}, "handler": play},
-		{"name": "stop", "params": {}, "handler": stop},
-	]
-
-
 ## [code]play[/code] [code]{scene_path?}[/code]: runs the given scene, else the main scene
 ## (a running game is stopped first).
-func play(params: Dictionary) -> Dictionary:
+func cmd_play(params: Dictionary) -> Dictionary:
 	var scene := ""
 	if params.has("scene_path"):
 		var requested: String = params["scene_path"]
-		var checked := ScenePaths.resolve(requested)
+		var checked := Paths.existing_scene(requested)
 		if not checked["ok"]:
 			return checked
 		scene = checked["result"]["path"]
 	else:
 		var main: String = ProjectSettings.get_setting(MAIN_SCENE_SETTING, "")
 		if main.is_empty():
-			return Reply.error(ErrorCodes.FAILED,
+			return fail(ErrorCodes.FAILED,
 					"the project has no main scene (%s); pass scene_path" % MAIN_SCENE_SETTING)
 		main = EditorState.to_res_path(main)
 		if not FileAccess.file_exists(main):
-			return Reply.error(ErrorCodes.NOT_FOUND, "the main scene '%s' does not exist" % main)
+			return fail(ErrorCodes.NOT_FOUND, "the main scene '%s' does not exist" % main)
 	_start(scene)
 	if not EditorInterface.is_playing_scene():
-		return Reply.error(ErrorCodes.FAILED,
+		return fail(ErrorCodes.FAILED,
 				"the editor did not start the game; see the editor log")
-	return Reply.ok({"playing": true, "scene": EditorState.playing_scene_path()})
+	return ok({"playing": true, "scene": EditorState.playing_scene_path()})
 
 
 ## [code]stop[/code]: stops the running game, if any.
-func stop(_params: Dictionary) -> Dictionary:
+func cmd_stop(_params: Dictionary) -> Dictionary:
 	EditorInterface.stop_playing_scene()
-	return Reply.ok({"playing": EditorInterface.is_playing_scene()})
+	return ok({"playing": EditorInterface.is_playing_scene()})
 
 
 ## Starts [param scene] (the main scene when empty), headless when the editor is.

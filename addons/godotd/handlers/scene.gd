@@ -1,11 +1,6 @@
 @tool
-extends RefCounted
+extends "../handler.gd"
 ## Commands about the edited scene: open_scene, get_scene_tree, save_scene.
-
-const EditorState := preload("../editor_state.gd")
-const ErrorCodes := preload("../error_codes.gd")
-const Reply := preload("../reply.gd")
-const ScenePaths := preload("../scene_paths.gd")
 
 ## Deepest max_depth accepted (the registry's maximum); deeper trees are cut there.
 const MAX_DEPTH := 1000
@@ -13,59 +8,30 @@ const MAX_DEPTH := 1000
 ## buffer; nodes past it are left out and their parent is marked [code]truncated[/code].
 const MAX_TREE_NODES := 10000
 
-# The path the editor last reported saved (EditorPlugin.scene_saved), to confirm a save.
-var _last_saved: String = ""
-
-
-## [param scene_saved] is the plugin's [signal EditorPlugin.scene_saved], which the editor
-## emits once it has written a scene file.
-func _init(scene_saved: Signal) -> void:
-	scene_saved.connect(_on_scene_saved)
-
-
-## This module's commands, for dispatcher.gd's add_module().
-func commands() -> Array[Dictionary]:
-	return [
-		{
-			"name": "open_scene",
-			"params": {"scene_path": {"type": TYPE_STRING, "required": true}},
-			"handler": open_scene,
-		},
-		{
-			"name": "get_scene_tree",
-			"params": {"max_depth": {"type": TYPE_INT, "min": 0, "max": MAX_DEPTH}},
-			"handler": get_scene_tree,
-		},
-		{"name": "save_scene", "params": {}, "handler": save_scene},
-	]
-
 
 ## [code]open_scene[/code] [code]{scene_path}[/code]: opens the scene (or switches to its tab)
 ## and succeeds only once it is the edited scene.
-func open_scene(params: Dictionary) -> Dictionary:
-	var requested: String = params["scene_path"]
-	var checked := ScenePaths.resolve(requested)
+func cmd_open_scene(params: Dictionary) -> Dictionary:
+	var checked := Paths.existing_scene(params["scene_path"])
 	if not checked["ok"]:
 		return checked
 	var path: String = checked["result"]["path"]
 	EditorInterface.open_scene_from_path(path)
 	var edited := EditorState.edited_scene_path()
 	if edited != path:
-		return Reply.error(ErrorCodes.FAILED,
+		return fail(ErrorCodes.FAILED,
 				"the editor did not open '%s' (edited scene: '%s'); see the editor log"
 				% [path, edited])
-	return Reply.ok({"scene_path": path, "edited_scene": edited})
+	return ok({"scene_path": path, "edited_scene": edited})
 
 
 ## [code]get_scene_tree[/code] [code]{max_depth?}[/code]: the edited scene's nodes as the Scene
 ## dock shows them (a sub-scene's own nodes only when its children are editable).
-func get_scene_tree(params: Dictionary) -> Dictionary:
-	var root: Node = EditorInterface.get_edited_scene_root()
-	if root == null:
-		return Reply.error(ErrorCodes.NO_SCENE, "no scene is open in the editor")
+func cmd_get_scene_tree(params: Dictionary) -> Dictionary:
+	var root := scene_root()
 	var max_depth: int = params.get("max_depth", MAX_DEPTH)
 	var budget: Array[int] = [MAX_TREE_NODES - 1]
-	return Reply.ok({
+	return ok({
 		"scene_path": root.scene_file_path,
 		"root": _describe(root, root, 0, max_depth, budget),
 	})
@@ -73,22 +39,20 @@ func get_scene_tree(params: Dictionary) -> Dictionary:
 
 ## [code]save_scene[/code]: saves the edited scene to its file, and succeeds once the editor
 ## reports the file written.
-func save_scene(_params: Dictionary) -> Dictionary:
-	var root: Node = EditorInterface.get_edited_scene_root()
-	if root == null:
-		return Reply.error(ErrorCodes.NO_SCENE, "no scene is open in the editor")
+func cmd_save_scene(_params: Dictionary) -> Dictionary:
+	var root := scene_root()
 	var path := root.scene_file_path
 	if path.is_empty():
-		return Reply.error(ErrorCodes.FAILED, "the edited scene was never saved, so it has no file")
+		return fail(ErrorCodes.FAILED, "the edited scene was never saved, so it has no file")
 	# The thumbnail saved with a scene needs a renderer: a headless editor's dummy one fails
 	# with an engine error, so save without it there.
 	var with_preview := DisplayServer.get_name() != "headless"
-	_last_saved = ""
+	ctx.last_saved = ""
 	EditorInterface.save_scene_as(path, with_preview)
-	if _last_saved != path:
-		return Reply.error(ErrorCodes.FAILED,
+	if ctx.last_saved != path:
+		return fail(ErrorCodes.FAILED,
 				"the editor did not save '%s'; see the editor log" % path)
-	return Reply.ok({"scene_path": path})
+	return ok({"scene_path": path})
 
 
 ## One node as {name, type, path, children} (+ instance, script, truncated when they apply).
@@ -125,7 +89,3 @@ static func _in_scene(node: Node, root: Node) -> bool:
 	if owner == root:
 		return true
 	return owner != null and root.is_editable_instance(owner)
-
-
-func _on_scene_saved(path: String) -> void:
-	_last_saved = path
