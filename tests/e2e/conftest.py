@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pytest
+import jsonschema
 import requests
 
 # --------------------------------------------------------------------------------------------
@@ -436,9 +437,13 @@ class Daemon:
         return r.json()
 
     def command(self, name: str, params: dict | None = None, expect: int = 200, **kw) -> dict:
+        """Runs a command; a 200 result must match the registry's result schema."""
         r = self.post("/godot/" + name, params if params is not None else {}, **kw)
         assert r.status_code == expect, f"POST /godot/{name} {params}: {r.status_code} {r.text}"
-        return r.json()
+        body = r.json()
+        if r.status_code == 200:
+            check_result_schema(name, body)
+        return body
 
     def command_error(self, name: str, params: dict | None = None, **kw) -> tuple[int, dict]:
         """Runs a command that must fail: (HTTP status, the error object)."""
@@ -476,6 +481,28 @@ class Daemon:
             st = self.status()
             return st if pred(st) else None
         return wait_for(check, timeout, 0.1, what)
+
+
+_RESULT_SCHEMAS: dict[str, dict] | None = None
+
+
+def check_result_schema(name: str, result: dict) -> None:
+    """Asserts a command's result matches the result schema its registry entry declares (MCP
+    clients validate structuredContent against it as outputSchema)."""
+    global _RESULT_SCHEMAS
+    if _RESULT_SCHEMAS is None:
+        _RESULT_SCHEMAS = {}
+        for f in (repo_root() / "schema" / "commands").glob("*.json"):
+            for c in json.loads(f.read_text())["commands"]:
+                _RESULT_SCHEMAS[c["name"]] = c["result"]
+    schema = _RESULT_SCHEMAS.get(name)
+    if schema is None:
+        return
+    try:
+        jsonschema.validate(result, schema, cls=jsonschema.Draft202012Validator)
+    except jsonschema.ValidationError as e:
+        raise AssertionError(f"{name}: the result does not match its registry result schema: "
+                             f"{e.message} at {list(e.absolute_path)}; result: {json.dumps(result)[:500]}")
 
 
 def error_of(r: requests.Response) -> dict:
