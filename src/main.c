@@ -27,6 +27,7 @@ typedef struct {
   uv_loop_t *loop;
   gd_registry registry;
   gd_editor editor;
+  gd_ops ops;
   gd_router router;
   gd_server server;
   uv_signal_t sigint, sigterm;
@@ -250,17 +251,18 @@ static int gd__serve(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   /* Listen first: the port in GODOTD_URL must be the real one (--port 0 picks a free port). */
-  d.router.registry = &d.registry;
-  d.router.editor = &d.editor;
-  d.router.started_ms = uv_now(d.loop);
-  d.router.wait_ready_ms = wait_ready;
+  d.ops.registry = &d.registry;
+  d.ops.editor = &d.editor;
+  d.ops.started_ms = uv_now(d.loop);
+  d.ops.wait_ready_ms = wait_ready;
+  d.router.ops = &d.ops;
   int rc = gd_server_listen(&d.server, d.loop, "127.0.0.1", (int)port, (size_t)max_body,
                             &d.router, &d.editor.bridge);
   if (rc != 0) {
     fprintf(stderr, "godotd: cannot listen on 127.0.0.1:%d: %s\n", (int)port, uv_strerror(rc));
     return 1;
   }
-  d.router.port = d.server.port;
+  d.ops.port = d.server.port;
   snprintf(cfg.bridge_url, sizeof cfg.bridge_url, "ws://127.0.0.1:%d/bridge", d.server.port);
   if (gd_editor_init(&d.editor, d.loop, &cfg) != 0) {
     fprintf(stderr, "godotd: out of memory\n");

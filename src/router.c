@@ -17,13 +17,10 @@
  * (and its memory) for hours. */
 #define GD_ROUTER_MAX_TIMEOUT_MS 600000
 
-/* One command on its way to the editor: waits for readiness, then the addon's answer. */
+/* One HTTP command on its way to the editor (through ops). */
 typedef struct {
-  gd_router *rt;
   gd_reply *reply;
   const gd_command *cmd;
-  json_t *params;
-  uint64_t timeout_ms;
   bool scene_load; /* /scene/load: check the edited scene afterwards */
   char scene_path[1024];
 } gd__call;
@@ -77,105 +74,66 @@ static bool gd__timeout(gd_reply *r, json_t *body, uint64_t *out) {
   return true;
 }
 
-static json_t *gd__status(gd_router *rt) {
-  json_t *s = gd_editor_status_json(rt->editor);
-  uv_loop_t *loop = rt->editor->loop;
-  json_object_set_new(s, "daemon",
-                      json_pack("{s:s, s:i, s:i, s:I, s:I}", "version", GODOTD_VERSION, "pid",
-                                (int)getpid(), "port", rt->port, "uptime_ms",
-                                (json_int_t)(uv_now(loop) - rt->started_ms), "commands_served",
-                                (json_int_t)rt->commands_served));
-  return s;
-}
-
 /* ---- commands ----------------------------------------------------------------------------- */
-
-static void gd__call_free(gd__call *c) {
-  json_decref(c->params);
-  free(c);
-}
 
 static void gd__call_replied(void *ud, const char *code, const char *msg, json_t *result,
                              const gd_bridge_timing *t) {
   gd__call *c = ud;
-  gd_router *rt = c->rt;
-  rt->commands_served++;
   /* Server-Timing (W3C): the round trip split into the daemon's own share, the editor's side
    * (socket + waiting for its frame + handler) and the handler alone, in ms. */
-  uint64_t now = uv_hrtime();
-  double total = (double)(now - c->reply->started_ns) / 1e6;
-  double editor = (double)(t->replied_ns - t->sent_ns) / 1e6;
-  char timing[160];
-  if (t->handle_us >= 0)
-    snprintf(timing, sizeof timing, "Server-Timing: daemon;dur=%.3f, editor;dur=%.3f, handler;dur=%.3f\r\n",
-             total - editor, editor, (double)t->handle_us / 1e3);
-  else
-    snprintf(timing, sizeof timing, "Server-Timing: daemon;dur=%.3f, editor;dur=%.3f\r\n",
-             total - editor, editor);
+  char timing[160] = "";
+  if (t) {
+    double total = (double)(uv_hrtime() - c->reply->started_ns) / 1e6;
+    double editor = (double)(t->replied_ns - t->sent_ns) / 1e6;
+    if (t->handle_us >= 0)
+      snprintf(timing, sizeof timing,
+               "Server-Timing: daemon;dur=%.3f, editor;dur=%.3f, handler;dur=%.3f\r\n",
+               total - editor, editor, (double)t->handle_us / 1e3);
+    else
+      snprintf(timing, sizeof timing, "Server-Timing: daemon;dur=%.3f, editor;dur=%.3f\r\n",
+               total - editor, editor);
+  }
+  const char *extra = timing[0] ? timing : NULL;
   if (code) {
     json_t *err = gd_error_json(code, "%s: %s", c->cmd->name, msg ? msg : "failed");
-    gd_reply_json(c->reply, gd_error_http_status(code), err, timing);
+    gd_reply_json(c->reply, gd_error_http_status(code), err, extra);
   } else if (c->scene_load) {
     const char *edited = json_string_value(json_object_get(result, "edited_scene"));
     if (!edited || strcmp(edited, c->scene_path) != 0)
       gd_reply_json(c->reply, 500,
                     gd_error_json(GD_E_FAILED, "opened %s but the edited scene is %s",
                                   c->scene_path, edited ? edited : "(none)"),
-                    timing);
+                    extra);
     else
       gd_reply_json(c->reply, 200,
                     json_pack("{s:s, s:s}", "scene_path", c->scene_path, "edited_scene", edited),
-                    timing);
+                    extra);
   } else {
-    gd_reply_json(c->reply, 200, json_incref(result), timing);
+    gd_reply_json(c->reply, 200, json_incref(result), extra);
   }
-  gd__call_free(c);
+  free(c);
 }
 
-static void gd__call_ready(void *ud, const char *code, const char *msg) {
-  gd__call *c = ud;
-  if (code) {
-    gd_reply_error(c->reply, code, "%s: %s", c->cmd->name, msg);
-    gd__call_free(c);
-    return;
-  }
-  if (gd_bridge_call(&c->rt->editor->bridge, c->cmd->name, c->params, c->timeout_ms,
-                     gd__call_replied, c) != 0) {
-    gd_reply_error(c->reply, GD_E_EDITOR_UNAVAILABLE, "%s: the editor's addon is not connected",
-                   c->cmd->name);
-    gd__call_free(c);
-  }
-}
-
-/* Validates params (stolen) for cmd and runs it once the editor can take it. */
+/* Runs cmd with params (stolen) and answers r with its outcome. */
 static void gd__run_command(gd_router *rt, gd_reply *r, const gd_command *cmd, json_t *params,
                             uint64_t wait_ms, const char *scene_path) {
-  char err[256];
-  if (gd_registry_validate(cmd, params, err, sizeof err) != 0) {
-    json_decref(params);
-    gd_reply_error(r, GD_E_INVALID_PARAMS, "%s: %s", cmd->name, err);
-    return;
-  }
   gd__call *c = calloc(1, sizeof *c);
   if (!c) {
     json_decref(params);
     gd_reply_error(r, GD_E_INTERNAL, "out of memory");
     return;
   }
-  c->rt = rt;
   c->reply = r;
   c->cmd = cmd;
-  c->params = params;
-  c->timeout_ms = (uint64_t)cmd->timeout_ms;
   if (scene_path) {
     c->scene_load = true;
     snprintf(c->scene_path, sizeof c->scene_path, "%s", scene_path);
   }
-  gd_editor_wait(rt->editor, cmd->needs, wait_ms, true, gd__call_ready, c);
+  gd_ops_run(rt->ops, cmd, params, wait_ms, gd__call_replied, c);
 }
 
 static void gd__godot_command(gd_router *rt, gd_reply *r, const char *name) {
-  const gd_command *cmd = gd_registry_find(rt->registry, name);
+  const gd_command *cmd = gd_registry_find(rt->ops->registry, name);
   if (!cmd) {
     gd_reply_error(r, GD_E_UNKNOWN_COMMAND, "no command '%s' (GET /commands lists them)", name);
     return;
@@ -183,14 +141,14 @@ static void gd__godot_command(gd_router *rt, gd_reply *r, const char *name) {
   if (!gd__method(r, "POST")) return;
   json_t *params = gd__body(r);
   if (!params) return;
-  gd__run_command(rt, r, cmd, params, rt->wait_ready_ms, NULL);
+  gd__run_command(rt, r, cmd, params, rt->ops->wait_ready_ms, NULL);
 }
 
 static void gd__scene_load(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "POST")) return;
   json_t *body = gd__body(r);
   if (!body) return;
-  uint64_t wait_ms = rt->wait_ready_ms;
+  uint64_t wait_ms = rt->ops->wait_ready_ms;
   if (!gd__timeout(r, body, &wait_ms)) {
     json_decref(body);
     return;
@@ -205,7 +163,7 @@ static void gd__scene_load(gd_router *rt, gd_reply *r) {
   const char *path = json_string_value(sp);
   int rc = gd_sandbox_normalize(path, norm, sizeof norm);
   if (rc == GD_SANDBOX_OK)
-    rc = gd_sandbox_resolve(rt->editor->cfg.project, norm, 1, abs, sizeof abs);
+    rc = gd_sandbox_resolve(rt->ops->editor->cfg.project, norm, 1, abs, sizeof abs);
   const char *code = rc == GD_SANDBOX_OK        ? NULL
                      : rc == GD_SANDBOX_OUTSIDE ? GD_E_OUTSIDE_PROJECT
                      : rc == GD_SANDBOX_MISSING ? GD_E_NOT_FOUND
@@ -226,7 +184,7 @@ static void gd__scene_load(gd_router *rt, gd_reply *r) {
     return;
   }
   json_decref(body);
-  gd__run_command(rt, r, gd_registry_find(rt->registry, "open_scene"),
+  gd__run_command(rt, r, gd_registry_find(rt->ops->registry, "open_scene"),
                   json_pack("{s:s}", "scene_path", norm), wait_ms, norm);
 }
 
@@ -242,7 +200,7 @@ typedef struct {
 static void gd__life_done(void *ud, const char *code, const char *msg) {
   gd__life *l = ud;
   if (code) gd_reply_error(l->reply, code, "%s", msg);
-  else gd_reply_json(l->reply, 200, gd__status(l->rt), NULL);
+  else gd_reply_json(l->reply, 200, gd_ops_status(l->rt->ops), NULL);
   free(l);
 }
 
@@ -250,11 +208,11 @@ static void gd__life_spawned(void *ud, const char *code, const char *msg) {
   gd__life *l = ud;
   if (code || !l->wait) {
     if (code) gd_reply_error(l->reply, code, "%s", msg);
-    else gd_reply_json(l->reply, 202, gd__status(l->rt), NULL);
+    else gd_reply_json(l->reply, 202, gd_ops_status(l->rt->ops), NULL);
     free(l);
     return;
   }
-  gd_editor_wait(l->rt->editor, GD_NEEDS_READY, l->wait_ms, false, gd__life_done, l);
+  gd_editor_wait(l->rt->ops->editor, GD_NEEDS_READY, l->wait_ms, false, gd__life_done, l);
 }
 
 static gd__life *gd__life_new(gd_router *rt, gd_reply *r) {
@@ -263,7 +221,7 @@ static gd__life *gd__life_new(gd_router *rt, gd_reply *r) {
   gd__life *l = calloc(1, sizeof *l);
   l->rt = rt;
   l->reply = r;
-  l->wait_ms = rt->wait_ready_ms;
+  l->wait_ms = rt->ops->wait_ready_ms;
   if (!gd__timeout(r, body, &l->wait_ms)) {
     json_decref(body);
     free(l);
@@ -286,28 +244,28 @@ static void gd__start(gd_router *rt, gd_reply *r) {
   gd__life *l = gd__life_new(rt, r);
   if (!l) return;
   char err[256] = "";
-  if (gd_editor_start(rt->editor, err, sizeof err) != 0) gd__life_spawned(l, GD_E_EDITOR_UNAVAILABLE, err);
-  else if (rt->editor->state == GD_STATE_READY) gd__life_done(l, NULL, NULL);
+  if (gd_editor_start(rt->ops->editor, err, sizeof err) != 0) gd__life_spawned(l, GD_E_EDITOR_UNAVAILABLE, err);
+  else if (rt->ops->editor->state == GD_STATE_READY) gd__life_done(l, NULL, NULL);
   else gd__life_spawned(l, NULL, NULL);
 }
 
 static void gd__restart(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "POST")) return;
   gd__life *l = gd__life_new(rt, r);
-  if (l) gd_editor_restart(rt->editor, gd__life_spawned, l);
+  if (l) gd_editor_restart(rt->ops->editor, gd__life_spawned, l);
 }
 
 static void gd__stop(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "POST")) return;
   gd__life *l = gd__life_new(rt, r);
-  if (l) gd_editor_stop(rt->editor, gd__life_done, l);
+  if (l) gd_editor_stop(rt->ops->editor, gd__life_done, l);
 }
 
 /* ---- reads -------------------------------------------------------------------------------- */
 
 static void gd__health(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "GET")) return;
-  gd_editor *e = rt->editor;
+  gd_editor *e = rt->ops->editor;
   bool ready = e->state == GD_STATE_READY;
   json_t *body = json_pack("{s:b, s:s}", "ready", ready, "state", gd_editor_state_name(e->state));
   if (!ready) {
@@ -345,14 +303,14 @@ static void gd__logs(gd_router *rt, gd_reply *r) {
     }
     limit = (size_t)l;
   }
-  gd_reply_json(r, 200, gd_ringlog_to_json(&rt->editor->logs, since, limit), NULL);
+  gd_reply_json(r, 200, gd_ringlog_to_json(&rt->ops->editor->logs, since, limit), NULL);
 }
 
 static void gd__commands(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "GET")) return;
   json_t *list = json_array();
-  for (size_t i = 0; i < rt->registry->count; i++) {
-    const gd_command *c = &rt->registry->commands[i];
+  for (size_t i = 0; i < rt->ops->registry->count; i++) {
+    const gd_command *c = &rt->ops->registry->commands[i];
     json_array_append_new(
         list, json_pack("{s:s, s:s, s:s, s:O, s:O, s:{s:b, s:b, s:b}, s:b, s:s, s:I}", "name",
                         c->name, "category", c->category, "description", c->description, "params",
@@ -381,7 +339,7 @@ void gd_router_handle(gd_router *rt, gd_reply *r) {
   if (strncmp(p, "/godot/", 7) == 0 && p[7]) gd__godot_command(rt, r, p + 7);
   else if (strcmp(p, "/health") == 0) gd__health(rt, r);
   else if (strcmp(p, "/status") == 0) {
-    if (gd__method(r, "GET")) gd_reply_json(r, 200, gd__status(rt), NULL);
+    if (gd__method(r, "GET")) gd_reply_json(r, 200, gd_ops_status(rt->ops), NULL);
   } else if (strcmp(p, "/start") == 0) gd__start(rt, r);
   else if (strcmp(p, "/stop") == 0) gd__stop(rt, r);
   else if (strcmp(p, "/restart") == 0) gd__restart(rt, r);

@@ -4,24 +4,21 @@
  * /logs, /commands), request-body JSON parsing, param validation against the registry, the
  * wait-for-ready policy, and the mapping of outcomes to HTTP statuses and
  * `{"error":{"code","message"}}` bodies. Transports call it; it calls registry, sandbox,
- * supervisor (lifecycle, waits) and bridge (commands), never sockets.
+ * supervisor (lifecycle, waits), ops (commands) and mcp (the /mcp endpoint), never sockets.
  */
 #ifndef GD_ROUTER_H
 #define GD_ROUTER_H
 
 #include <stdint.h>
 
+#include "ops.h"
 #include "registry.h"
 #include "server.h"
 #include "supervisor.h"
 
 struct gd_router {
-  gd_editor *editor;
-  const gd_registry *registry;
-  int port;
-  uint64_t started_ms;      /* uv_now at daemon start */
-  uint64_t wait_ready_ms;   /* how long a command waits for a (re)starting editor */
-  uint64_t commands_served;
+  gd_ops *ops;
+  struct gd_mcp *mcp;       /* POST/GET/DELETE /mcp go here */
 };
 
 /* Handles one request and answers it through r, now or later. */

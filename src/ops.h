@@ -1,0 +1,53 @@
+/* ops: the operations every front end offers — running a registry command in the editor and
+ * the daemon's status — independent of HTTP or MCP framing.
+ *
+ * Owns a command's way to the editor: param validation against the registry, waiting for the
+ * readiness the command needs (starting a stopped editor), the bridge call with the command's
+ * timeout, and the count of commands served. Front ends (router for HTTP, mcp for MCP) call
+ * it; it calls registry, supervisor (waits) and bridge, never sockets.
+ */
+#ifndef GD_OPS_H
+#define GD_OPS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bridge.h"
+#include "registry.h"
+#include "supervisor.h"
+
+typedef struct gd_ops {
+  gd_editor *editor;
+  const gd_registry *registry;
+  int port;
+  uint64_t started_ms;      /* uv_now at daemon start */
+  uint64_t wait_ready_ms;   /* how long a command waits for a (re)starting editor */
+  uint64_t commands_served;
+} gd_ops;
+
+/* Outcome of a command: code NULL and result (borrowed; incref to keep) on success, else a
+ * GD_E_* code and message. t is NULL when the command never reached the editor. */
+typedef void (*gd_ops_cb)(void *ud, const char *code, const char *msg, json_t *result,
+                          const gd_bridge_timing *t);
+
+typedef struct gd_ops_call gd_ops_call;
+
+/* Runs cmd with params (stolen): validates them, waits up to wait_ms for the editor to be able
+ * to take it (starting a stopped editor), then sends it with the command's timeout. cb runs
+ * exactly once — inline (before this returns) when the params are invalid or the wait fails at
+ * once, and then NULL is returned; otherwise later, and the call is returned so it can be
+ * cancelled. */
+gd_ops_call *gd_ops_run(gd_ops *ops, const gd_command *cmd, json_t *params, uint64_t wait_ms,
+                        gd_ops_cb cb, void *ud);
+/* Forgets the caller: cb will not run. The editor may still execute the command (a request on
+ * the wire cannot be taken back); its answer is dropped. */
+void gd_ops_cancel(gd_ops_call *c);
+/* Whether the command has been sent to the editor (false while waiting for readiness). */
+bool gd_ops_call_sent(const gd_ops_call *c);
+
+/* The /status body: the supervisor's view plus the daemon's (version, pid, port, uptime,
+ * commands served). New reference. */
+json_t *gd_ops_status(const gd_ops *ops);
+
+#endif
