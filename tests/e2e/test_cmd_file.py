@@ -6,6 +6,7 @@ One shared daemon + headless editor on a fresh demo copy (module fixture ``share
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import uuid
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import project_setting, wait_for, SHORT_DEADLINE_S
+from conftest import project_setting, raw_request, wait_for, SHORT_DEADLINE_S
 
 pytestmark = pytest.mark.shared
 
@@ -200,9 +201,13 @@ def test_write_file_base64_and_bad_params(shared):
 
 
 def test_write_file_too_large(shared):
-    # Over the daemon's request limit (1 MiB by default): refused before the editor.
-    status, err = shared.command_error("write_file", {"path": "res://huge.txt", "content": "x" * (MIB + 10)})
-    assert (status, err["code"]) == (413, "payload_too_large"), err
+    # Over the daemon's request limit (1 MiB by default): refused before the editor. The head
+    # alone is sent (Expect: 100-continue), so the early 413 cannot race the upload.
+    head = (f"POST /godot/write_file HTTP/1.1\r\nHost: 127.0.0.1:{shared.port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {2 * MIB}\r\n"
+            "Expect: 100-continue\r\n\r\n").encode()
+    status, _, body = raw_request(shared.port, head)
+    assert status == 413 and json.loads(body)["error"]["code"] == "payload_too_large", body
     assert not (shared.project / "huge.txt").exists()
 
 

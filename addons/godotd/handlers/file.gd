@@ -51,8 +51,13 @@ const TEMP_PREFIX := ".godotd-tmp-"
 ## Text resources whose ext_resource lines move_file rewrites when a file they use moves.
 const TEXT_RESOURCES: PackedStringArray = ["tscn", "tres"]
 
+## Seconds between checks whether the editor's running scan ended, to scan again after it.
+const SCAN_RETRY_S := 0.25
+
 ## Name of the action begun by _begin, for the action log.
 var _pending_action: String = ""
+## A scan is due once the running one ends (see request_scan).
+var _scan_queued := false
 
 
 # --------------------------------------------------------------------------------------------
@@ -643,8 +648,38 @@ func move_path(from: String, to: String) -> String:
 				ResourceUID.add_id(uid, to)
 	# Then a scan, as the dock does (new folders, files under a moved folder).
 	if from.begins_with("res://") or to.begins_with("res://"):
-		fs.scan()
+		request_scan()
 	return ""
+
+
+## Makes the editor scan the project's files, as the FileSystem dock does after a change. The
+## editor ignores scan() while a scan runs (and that scan may have passed the changed folder
+## already), so then another scan is made once it has ended.
+func request_scan() -> void:
+	var fs := EditorInterface.get_resource_filesystem()
+	if fs.is_scanning():
+		_queue_scan()
+		return
+	fs.scan()
+	if not fs.is_scanning():
+		# Ignored (the previous scan's thread was not joined yet) or done at once: once more.
+		_queue_scan()
+
+
+func _queue_scan() -> void:
+	if _scan_queued:
+		return
+	_scan_queued = true
+	(Engine.get_main_loop() as SceneTree).create_timer(SCAN_RETRY_S).timeout.connect(_queued_scan)
+
+
+func _queued_scan() -> void:
+	var fs := EditorInterface.get_resource_filesystem()
+	if fs.is_scanning():
+		(Engine.get_main_loop() as SceneTree).create_timer(SCAN_RETRY_S).timeout.connect(_queued_scan)
+		return
+	_scan_queued = false
+	fs.scan()
 
 
 # --------------------------------------------------------------------------------------------
@@ -695,7 +730,7 @@ func _notify(states: Array) -> void:
 			if fs.get_filesystem_path(p.get_base_dir()) == null:
 				rescan = true
 	if rescan:
-		fs.scan()
+		request_scan()
 
 
 ## Whether the editor's file system lists the file [param path].

@@ -270,8 +270,11 @@ func cmd_list_scripts(params: Dictionary) -> Dictionary:
 		if index != -1:
 			name = dir.get_file_script_class_name(index)
 			base = dir.get_file_script_class_extends(index)
+		else:
+			# Not listed by the editor yet (its scan of a new folder is still to come).
+			name = _declared(path, "class_name ")
 		if base.is_empty():
-			base = _declared_extends(path)
+			base = _declared(path, "extends ")
 		if not want.is_empty() and name != want:
 			continue
 		if scripts.size() >= limit:
@@ -488,8 +491,9 @@ static func _global_class_path(name: String) -> String:
 	return ""
 
 
-## What the script at [param path] says after "extends" (first lines), or "".
-static func _declared_extends(path: String) -> String:
+## What the script at [param path] declares after [param keyword] ("extends ", "class_name ")
+## in its first lines, or "".
+static func _declared(path: String, keyword: String) -> String:
 	var f := FileAccess.open(path, FileAccess.READ)
 	if f == null:
 		return ""
@@ -497,8 +501,8 @@ static func _declared_extends(path: String) -> String:
 		if f.eof_reached():
 			break
 		var line := f.get_line().strip_edges()
-		if line.begins_with("extends "):
-			return line.substr(8).split("#")[0].strip_edges().trim_prefix("\"").trim_suffix("\"")
+		if line.begins_with(keyword):
+			return line.substr(keyword.length()).split("#")[0].strip_edges().trim_prefix("\"").trim_suffix("\"")
 	return ""
 
 
