@@ -66,7 +66,9 @@ static int64_t gd__unix_ms(void) {
 static void gd__set_state(gd_editor *e, gd_state s) {
   if (e->state == s) return;
   gd_info("editor: %s → %s", gd_editor_state_name(e->state), gd_editor_state_name(s));
+  gd_state from = e->state;
   e->state = s;
+  if (e->on_state) e->on_state(e->on_state_ud, from, s);
   gd__check_waiters(e);
 }
 

@@ -101,6 +101,9 @@ typedef struct gd_editor {
   } last_exit;
 
   gd_editor_waiter *waiters;
+  /* Told of every state change (the MCP server logs them to its clients); may be NULL. */
+  void (*on_state)(void *ud, gd_state from, gd_state to);
+  void *on_state_ud;
 
   struct gd_xvfb *xvfb;     /* the private X server of --display xvfb, or NULL */
   char display[32];         /* ":N" once that X server accepts connections */
