@@ -47,7 +47,7 @@ def failing_checks(out: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("run", sorted(RUNS))
-def test_conformance(shared, node, tmp_path, run):
+def test_conformance(node, shared, tmp_path, run):
     spec = RUNS[run]
     baseline = tmp_path / "baseline.yml"
     entries = sorted(spec["expected_failures"])
