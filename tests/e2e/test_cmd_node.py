@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import tscn_nodes, tree_nodes
+from conftest import tscn_nodes, tree_nodes, wait_for, SHORT_DEADLINE_S
 
 pytestmark = pytest.mark.shared
 
@@ -123,6 +123,27 @@ def test_create_node_name_clash_index_and_class_name(shared):
     assert under["node_path"] == "Sprite2D/Hitbox"
     assert tree(shared)["Sprite2D/Hitbox"] == "Area2D"
     undo(shared)
+
+
+def test_create_node_of_a_class_name(shared):
+    open_scene(shared, MAIN)
+    shared.command("create_script", {"path": "res://coin_pickup.gd", "extends": "Area2D", "class_name": "CoinPickup"})
+
+    def created():
+        r = shared.post("/godot/create_node", {"parent_path": ".", "type": "CoinPickup"})
+        return r.json() if r.status_code == 200 else None
+    r = wait_for(created, SHORT_DEADLINE_S, what="the editor to register class_name CoinPickup")
+    assert r["type"] == "Area2D"
+    info = shared.command("get_node", {"node_path": r["node_path"]})
+    assert info["script"] == "res://coin_pickup.gd"
+    assert [n["path"] for n in shared.command("find_nodes", {"type": "CoinPickup"})["nodes"]] == [r["node_path"]]
+    head = section(save(shared, MAIN), r["name"], ".")
+    assert any(ln.startswith("script = ExtResource(") for ln in head)
+    undo(shared)
+    save(shared, MAIN)
+    assert r["node_path"] not in tscn_nodes(shared.project / "main.tscn")
+    shared.command("undo", {"history": "global"})
+    assert not (shared.project / "coin_pickup.gd").exists()
 
 
 def test_create_node_bad_params(shared):
@@ -255,6 +276,22 @@ def test_reparent_keeps_global_transform_and_undo(shared):
     assert vec(moved["local"]["position"]) == [0, 0.75, 0]
     undo(shared)
     assert tree(shared)["Crate"] == "MeshInstance3D"
+    # 2D: the Player instance (at 320, 400) under Sprite2D (at 576, 324) keeps its place on screen
+    open_scene(shared, MAIN)
+    assert err(shared, "reparent_node", {"node_path": "Sprite2D", "new_parent_path": "Player"})[:2] == (422, "failed")
+    r2 = shared.command("reparent_node", {"node_path": "Player", "new_parent_path": "Sprite2D", "index": 0})
+    assert r2 == {"node_path": "Sprite2D/Player", "parent": "Sprite2D", "index": 0}, r2
+    t2 = shared.command("get_node_transform", {"node_path": "Sprite2D/Player"})
+    assert vec(t2["local"]["position"]) == [-256, 76] and vec(t2["global"]["position"]) == [320, 400]
+    text = save(shared, MAIN)
+    head = section(text, "Player", "Sprite2D")
+    assert "instance=ExtResource(" in head[0] and "position = Vector2(-256, 76)" in head
+    assert tscn_nodes(shared.project / "main.tscn")["Sprite2D/Player"] == "CharacterBody2D"
+    undo(shared)
+    assert vec(shared.command("get_node_transform", {"node_path": "Player"})["local"]["position"]) == [320, 400]
+    assert shared.command("get_node", {"node_path": "Player"})["index"] == 3
+    save(shared, MAIN)
+    open_scene(shared, LEVEL)
     for params, status, code in [
         ({"node_path": "Floor", "new_parent_path": "Floor/Mesh"}, 400, "invalid_params"),
         ({"node_path": ".", "new_parent_path": "Floor"}, 400, "invalid_params"),
