@@ -76,7 +76,7 @@ func cmd_find_nodes(params: Dictionary) -> Dictionary:
 				"unknown class '%s' (a Godot class such as Sprite2D, or a class_name)" % type)
 	var pattern: String = params.get("name", "")
 	var group: String = params.get("group", "")
-	var limit: int = params.get("limit", 100)
+	var limit: int = mini(params.get("limit", 100), MAX_FIND)
 	var root := scene_root()
 	var found: Array[Dictionary] = []
 	var truncated := false
