@@ -101,6 +101,9 @@ static int gd__header(gd_http_parser *p, const char *name, const char *value) {
       {"sec-websocket-key", offsetof(gd_http_request, sec_websocket_key)},
       {"sec-websocket-version", offsetof(gd_http_request, sec_websocket_version)},
       {"expect", offsetof(gd_http_request, expect)},
+      {"mcp-session-id", offsetof(gd_http_request, mcp_session_id)},
+      {"mcp-protocol-version", offsetof(gd_http_request, mcp_protocol_version)},
+      {"last-event-id", offsetof(gd_http_request, last_event_id)},
   };
   char **slot = NULL;
   bool list = false;
@@ -109,6 +112,9 @@ static int gd__header(gd_http_parser *p, const char *name, const char *value) {
     list = true;
   } else if (strcasecmp(name, "connection") == 0) {
     slot = &p->connection;
+    list = true;
+  } else if (strcasecmp(name, "accept") == 0) { /* a list (RFC 9110 §12.5.1): repeats join */
+    slot = &p->req->accept;
     list = true;
   } else {
     for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
@@ -265,6 +271,10 @@ void gd_http_request_free(gd_http_request *req) {
   free(req->sec_websocket_key);
   free(req->sec_websocket_version);
   free(req->expect);
+  free(req->accept);
+  free(req->mcp_session_id);
+  free(req->mcp_protocol_version);
+  free(req->last_event_id);
   free(req);
 }
 
@@ -411,6 +421,24 @@ const char *gd_http_status_reason(int status) {
   }
 }
 
+/* Writes the status line and headers (through the blank line) into out (cap bytes, enough for
+ * them); framing is "Content-Length: <n>" (n >= 0), "Transfer-Encoding: chunked" (-1) or none
+ * (-2: the body ends when the connection closes). Returns the length. */
+static size_t gd__head(char *out, size_t cap, int status, const char *content_type,
+                       const char *extra_headers, long long framing, bool keep_alive) {
+  int n = snprintf(out, cap, "HTTP/1.1 %d %s\r\n", status, gd_http_status_reason(status));
+  if (content_type) n += snprintf(out + n, cap - (size_t)n, "Content-Type: %s\r\n", content_type);
+  if (framing >= 0) n += snprintf(out + n, cap - (size_t)n, "Content-Length: %lld\r\n", framing);
+  else if (framing == -1) n += snprintf(out + n, cap - (size_t)n, "Transfer-Encoding: chunked\r\n");
+  if (status != 101)
+    n += snprintf(out + n, cap - (size_t)n, "Connection: %s\r\n",
+                  keep_alive ? "keep-alive" : "close");
+  n += snprintf(out + n, cap - (size_t)n,
+                "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
+                extra_headers ? extra_headers : "");
+  return (size_t)n;
+}
+
 char *gd_http_response_build(int status, const char *content_type, const char *extra_headers,
                              const char *body, size_t body_len, bool keep_alive,
                              size_t *out_len) {
@@ -421,19 +449,35 @@ char *gd_http_response_build(int status, const char *content_type, const char *e
   size_t cap = 256 + strlen(extra_headers) + (content_type ? strlen(content_type) : 0) + body_len;
   char *out = malloc(cap);
   if (!out) return NULL;
-  int n = snprintf(out, cap, "HTTP/1.1 %d %s\r\n", status, gd_http_status_reason(status));
-  if (content_type) n += snprintf(out + n, cap - (size_t)n, "Content-Type: %s\r\n", content_type);
-  if (!no_body) n += snprintf(out + n, cap - (size_t)n, "Content-Length: %zu\r\n", body_len);
-  if (status != 101)
-    n += snprintf(out + n, cap - (size_t)n, "Connection: %s\r\n",
-                  keep_alive ? "keep-alive" : "close");
-  n += snprintf(out + n, cap - (size_t)n,
-                "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
-                extra_headers);
+  size_t n = gd__head(out, cap, status, content_type, extra_headers,
+                      no_body ? -2 : (long long)body_len, keep_alive);
   if (body_len) memcpy(out + n, body, body_len);
-  size_t total = (size_t)n + body_len;
+  size_t total = n + body_len;
   out[total] = '\0';
   if (out_len) *out_len = total;
+  return out;
+}
+
+char *gd_http_stream_head_build(int status, const char *content_type, const char *extra_headers,
+                                bool chunked, bool keep_alive, size_t *out_len) {
+  if (content_type && strpbrk(content_type, "\r\n")) content_type = NULL;
+  if (!extra_headers) extra_headers = "";
+  size_t cap = 256 + strlen(extra_headers) + (content_type ? strlen(content_type) : 0);
+  char *out = malloc(cap);
+  if (!out) return NULL;
+  size_t n = gd__head(out, cap, status, content_type, extra_headers, chunked ? -1 : -2,
+                      chunked && keep_alive);
+  if (out_len) *out_len = n;
+  return out;
+}
+
+char *gd_http_chunk_build(const char *data, size_t len, size_t *out_len) {
+  char *out = malloc(len + 24); /* 16 hex digits, 2 CRLFs, NUL */
+  if (!out) return NULL;
+  int n = snprintf(out, 24, "%zx\r\n", len);
+  if (len) memcpy(out + n, data, len);
+  memcpy(out + (size_t)n + len, "\r\n", 3);
+  if (out_len) *out_len = (size_t)n + len + 2;
   return out;
 }
 

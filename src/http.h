@@ -3,8 +3,9 @@
  * Owns the per-connection request parser — its limits (request line + headers, body), the
  * headers the daemon looks at, pipelining (several requests in one read, delivered in order),
  * and where a WebSocket upgrade request ends so the rest of the bytes can go to the WebSocket —
- * and the response builder, which always adds the safety headers (no-store, nosniff) and never
- * CORS headers. Also query-string lookup. Calls only llhttp.
+ * and the response builders (whole responses, and the head and chunks of streamed ones), which
+ * always add the safety headers (no-store, nosniff) and never CORS headers. Also query-string
+ * lookup. Calls only llhttp.
  */
 #ifndef GD_HTTP_H
 #define GD_HTTP_H
@@ -26,6 +27,9 @@ typedef struct gd_http_request {
    * parse error (RFC 9110 §5.3: they are not lists; two Hosts is a 400, RFC 9112 §3.2). */
   char *host, *origin, *content_type, *authorization, *upgrade, *sec_websocket_key,
       *sec_websocket_version, *expect;
+  /* Accept (a list: repeats joined with ", "), and MCP's Mcp-Session-Id, MCP-Protocol-Version
+   * and Last-Event-ID (single-valued). */
+  char *accept, *mcp_session_id, *mcp_protocol_version, *last_event_id;
   bool keep_alive;        /* llhttp_should_keep_alive: HTTP/1.1 unless "close", 1.0 only with
                              "keep-alive" */
   bool upgrade_websocket; /* a valid opening handshake (RFC 6455 §4.2.1): GET, HTTP/1.1+,
@@ -114,6 +118,20 @@ const char *gd_http_status_reason(int status);
 char *gd_http_response_build(int status, const char *content_type, const char *extra_headers,
                              const char *body, size_t body_len, bool keep_alive,
                              size_t *out_len);
+
+/* Builds the head of a streamed response (status line and headers through the blank line), the
+ * same headers as gd_http_response_build but with "Transfer-Encoding: chunked" instead of
+ * Content-Length when chunked (HTTP/1.1 clients), else no framing header and "Connection:
+ * close" (an HTTP/1.0 client: the body ends when the connection closes, RFC 9112 §6.3). Body
+ * bytes follow as gd_http_chunk_build chunks (chunked) or raw. Malloc'ed, NUL-terminated, of
+ * *out_len bytes; NULL only when out of memory. A content_type containing CR or LF is left out. */
+char *gd_http_stream_head_build(int status, const char *content_type, const char *extra_headers,
+                                bool chunked, bool keep_alive, size_t *out_len);
+
+/* Frames len bytes of data as one chunk of a chunked body (RFC 9112 §7.1): "<hex len>\r\n"
+ * data "\r\n". len 0 gives the last chunk, "0\r\n\r\n", which ends the body. Malloc'ed,
+ * NUL-terminated, *out_len bytes; NULL only when out of memory. */
+char *gd_http_chunk_build(const char *data, size_t len, size_t *out_len);
 
 /* Looks key up in a raw query string ("a=1&b=x%20y"; key compared after decoding) and writes
  * the first match's value, decoded (%XX and '+' → space), NUL-terminated, into out. A key

@@ -554,6 +554,95 @@ static void test_response_build(void **state) {
   free(r);
 }
 
+static void test_mcp_headers(void **state) {
+  fixture *f = *state;
+  const char *s = "POST /mcp HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+                  "mcp-session-id:  abc123 \r\nMCP-Protocol-Version: 2025-11-25\r\n"
+                  "Last-Event-ID: 42\r\naccept: text/event-stream\r\nContent-Length: 0\r\n\r\n";
+  assert_int_equal(feed_str(f, s), strlen(s));
+  assert_int_equal(f->c.n, 1);
+  gd_http_request *q = f->c.reqs[0];
+  assert_string_equal(q->accept, "application/json, text/event-stream"); /* a list: joined */
+  assert_string_equal(q->mcp_session_id, "abc123");                      /* trimmed */
+  assert_string_equal(q->mcp_protocol_version, "2025-11-25");
+  assert_string_equal(q->last_event_id, "42");
+
+  fixture g = {0};
+  assert_int_equal(gd_http_parser_init(&g.p, 1024, 64, collect, &g.c), 0);
+  assert_true(feed_str(&g, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") > 0);
+  assert_null(g.c.reqs[0]->accept);
+  assert_null(g.c.reqs[0]->mcp_session_id);
+  assert_null(g.c.reqs[0]->mcp_protocol_version);
+  assert_null(g.c.reqs[0]->last_event_id);
+  gd_http_parser_free(&g.p);
+  collected_free(&g.c);
+
+  /* the single-valued ones repeated: a 400 */
+  const char *dup[] = {"Mcp-Session-Id: a\r\nMcp-Session-Id: b\r\n",
+                       "MCP-Protocol-Version: a\r\nmcp-protocol-version: a\r\n",
+                       "Last-Event-ID: 1\r\nLast-Event-ID: 2\r\n"};
+  for (size_t i = 0; i < sizeof dup / sizeof dup[0]; i++) {
+    fixture h = {0};
+    char req[256];
+    snprintf(req, sizeof req, "GET /mcp HTTP/1.1\r\nHost: x\r\n%s\r\n", dup[i]);
+    assert_int_equal(gd_http_parser_init(&h.p, 1024, 64, collect, &h.c), 0);
+    assert_int_equal(feed_str(&h, req), GD_HTTP_ERR_PARSE);
+    assert_int_equal(h.c.n, 0);
+    gd_http_parser_free(&h.p);
+  }
+}
+
+static void test_stream_head_and_chunks(void **state) {
+  (void)state;
+  size_t len = 0;
+  char *h = gd_http_stream_head_build(200, "text/event-stream", "Mcp-Session-Id: s1\r\n", true,
+                                      true, &len);
+  assert_non_null(h);
+  assert_string_equal(h, "HTTP/1.1 200 OK\r\n"
+                         "Content-Type: text/event-stream\r\n"
+                         "Transfer-Encoding: chunked\r\n"
+                         "Connection: keep-alive\r\n"
+                         "Cache-Control: no-store\r\n"
+                         "X-Content-Type-Options: nosniff\r\n"
+                         "Mcp-Session-Id: s1\r\n"
+                         "\r\n");
+  assert_int_equal(len, strlen(h));
+  assert_null(strstr(h, "Content-Length"));
+  free(h);
+
+  /* HTTP/1.0: no chunked framing, the body ends with the connection */
+  h = gd_http_stream_head_build(200, "text/event-stream", NULL, false, true, &len);
+  assert_non_null(h);
+  assert_null(strstr(h, "Transfer-Encoding"));
+  assert_null(strstr(h, "Content-Length"));
+  assert_non_null(strstr(h, "Connection: close\r\n"));
+  free(h);
+
+  /* header injection through content_type is refused */
+  h = gd_http_stream_head_build(200, "text/plain\r\nSet-Cookie: x=1", NULL, true, false, &len);
+  assert_non_null(h);
+  assert_null(strstr(h, "Set-Cookie"));
+  assert_non_null(strstr(h, "Connection: close\r\n"));
+  free(h);
+
+  char *c = gd_http_chunk_build("data: {}\n\n", 10, &len);
+  assert_non_null(c);
+  assert_int_equal(len, 15);
+  assert_memory_equal(c, "a\r\ndata: {}\n\n\r\n", 15);
+  free(c);
+  char big[300];
+  memset(big, 'z', sizeof big);
+  c = gd_http_chunk_build(big, sizeof big, &len);
+  assert_int_equal(len, 3 + 2 + 300 + 2);
+  assert_memory_equal(c, "12c\r\n", 5);
+  assert_memory_equal(c + len - 2, "\r\n", 2);
+  free(c);
+  c = gd_http_chunk_build(NULL, 0, &len);
+  assert_string_equal(c, "0\r\n\r\n");
+  assert_int_equal(len, 5);
+  free(c);
+}
+
 /* The same pipelined bytes split at pseudo-random places always give the same requests. */
 static void test_many_random_splits(void **state) {
   fixture *f = *state;
@@ -611,6 +700,8 @@ int main(void) {
       cmocka_unit_test(test_expect_continue),
       cmocka_unit_test(test_status_reason),
       cmocka_unit_test(test_response_build),
+      T(test_mcp_headers),
+      cmocka_unit_test(test_stream_head_and_chunks),
       T(test_many_random_splits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
