@@ -17,7 +17,7 @@ static const struct {
     {GD_E_PAYLOAD_TOO_LARGE, 413, false}, {GD_E_METHOD_NOT_ALLOWED, 405, false},
     {GD_E_FORBIDDEN, 403, false},         {GD_E_FAILED, 422, false},
     {GD_E_INTERNAL, 500, false},          {GD_E_BAD_REQUEST, 400, false},
-    {GD_E_HEADERS_TOO_LARGE, 431, false},
+    {GD_E_HEADERS_TOO_LARGE, 431, false}, {GD_E_UNAUTHORIZED, 401, false},
 };
 
 int gd_error_http_status(const char *code) {
