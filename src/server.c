@@ -1,9 +1,12 @@
 #include "server.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "errors.h"
 #include "log.h"
@@ -96,15 +99,111 @@ static void gd__send_response(gd_conn *c, int status, const char *body, size_t b
 }
 
 void gd_reply_json(gd_reply *r, int status, json_t *body, const char *extra_headers) {
+  if (r->streaming) {
+    json_decref(body);
+    gd_reply_stream_end(r);
+    return;
+  }
   gd_conn *c = r->conn;
+  r->gone_cb = NULL;
   if (c) {
+    c->active = NULL; /* from here a close of c cannot reach r */
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     bool keep = r->req->keep_alive && !c->srv->closing;
     gd__send_response(c, status, text, text ? strlen(text) : 0, extra_headers, keep);
     free(text);
-    c->active = NULL;
   }
   json_decref(body);
+  gd_http_request_free(r->req);
+  free(r);
+  if (c && !c->closing && !c->close_after_write) gd__next_request(c);
+}
+
+void gd_reply_on_gone(gd_reply *r, void (*cb)(void *ud), void *ud) {
+  r->gone_cb = cb;
+  r->gone_ud = ud;
+}
+
+/* Closes r's connection for a failure one of r's own calls reports (so r's gone callback does
+ * not run: the caller learns from its -1). */
+static void gd__stream_drop(gd_reply *r) {
+  if (!r->conn) return;
+  r->gone_cb = NULL;
+  gd__conn_close(r->conn); /* sets r->conn = NULL */
+}
+
+/* Queues buf (taken, len bytes) on r's connection. 0, or -1 with the connection closed. */
+static int gd__stream_send(gd_reply *r, char *buf, size_t len) {
+  if (!buf) {
+    gd__stream_drop(r);
+    return -1;
+  }
+  if (!r->conn) {
+    free(buf);
+    return -1;
+  }
+  void (*cb)(void *) = r->gone_cb;
+  r->gone_cb = NULL; /* a close inside gd__write is reported by the -1 */
+  int rc = gd__write(r->conn, buf, len);
+  if (rc != 0) gd__stream_drop(r); /* a lost piece would corrupt the stream's framing */
+  if (r->conn) r->gone_cb = cb;
+  return rc;
+}
+
+int gd_reply_stream_start(gd_reply *r, int status, const char *content_type,
+                          const char *extra_headers) {
+  gd_conn *c = r->conn;
+  if (r->streaming) return -1;
+  r->streaming = true;
+  if (!c) return -1;
+  const gd_http_request *q = r->req;
+  r->chunked = q->http_major > 1 || (q->http_major == 1 && q->http_minor >= 1);
+  r->stream_keep_alive = r->chunked && q->keep_alive && !c->srv->closing;
+  size_t len = 0;
+  char *head = gd_http_stream_head_build(status, content_type, extra_headers, r->chunked,
+                                         r->stream_keep_alive, &len);
+  return gd__stream_send(r, head, len);
+}
+
+int gd_reply_stream_write(gd_reply *r, const char *data, size_t len) {
+  gd_conn *c = r->conn;
+  if (!c || !r->streaming) return -1;
+  if (len == 0) return 0; /* an empty chunk would end the body */
+  size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+  if (queued + len > GD_SERVER_MAX_STREAM_BACKLOG) {
+    gd_warn("server: a streaming client does not read (%zu bytes unsent), closing it", queued);
+    gd__stream_drop(r);
+    return -1;
+  }
+  size_t n = len;
+  char *out = r->chunked ? gd_http_chunk_build(data, len, &n) : malloc(len);
+  if (out && !r->chunked) memcpy(out, data, len);
+  return gd__stream_send(r, out, n);
+}
+
+void gd_reply_stream_end(gd_reply *r) {
+  gd_conn *c = r->conn;
+  if (c && !r->streaming) {
+    gd_reply_error(r, GD_E_INTERNAL, "the stream ended before it started");
+    return;
+  }
+  r->gone_cb = NULL;
+  if (c) {
+    c->active = NULL; /* from here a close of c cannot reach r */
+    if (r->chunked) {
+      size_t n = 0;
+      char *last = gd_http_chunk_build(NULL, 0, &n);
+      if (!last || gd__write(c, last, n) != 0) gd__conn_close(c);
+    }
+    if (!c->closing) {
+      if (!r->stream_keep_alive || c->srv->closing) {
+        c->close_after_write = true;
+        if (c->writes == 0) gd__conn_close(c);
+      } else {
+        uv_timer_again(&c->idle);
+      }
+    }
+  }
   gd_http_request_free(r->req);
   free(r);
   if (c && !c->closing && !c->close_after_write) gd__next_request(c);
@@ -120,11 +219,11 @@ void gd_reply_error(gd_reply *r, const char *code, const char *fmt, ...) {
 }
 
 /* An error found before a request reached the router: answer and close. */
-static void gd__fail_conn(gd_conn *c, const char *code, const char *msg) {
+static void gd__fail_conn(gd_conn *c, const char *code, const char *msg, const char *extra) {
   json_t *body = gd_error_json(code, "%s", msg);
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
-  gd__send_response(c, gd_error_http_status(code), text, text ? strlen(text) : 0, NULL, false);
+  gd__send_response(c, gd_error_http_status(code), text, text ? strlen(text) : 0, extra, false);
   free(text);
   if (c->reading) uv_read_stop((uv_stream_t *)&c->tcp);
   c->reading = false;
@@ -132,18 +231,64 @@ static void gd__fail_conn(gd_conn *c, const char *code, const char *msg) {
 
 /* ---- origin / host checks ----------------------------------------------------------------- */
 
-/* host[:port] names this loopback server: 127.0.0.1, localhost or [::1], on our port. A
- * missing port means 80 (RFC 9110 §4.2.1): another local web server's pages, not ours. */
-static bool gd__loopback_authority(const char *a, size_t len, int port) {
+/* Whether a[0..len) is the port number port. */
+static bool gd__port_is(const char *a, size_t len, int port) {
+  if (len == 0 || len > 5) return false;
+  int p = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (a[i] < '0' || a[i] > '9') return false;
+    p = p * 10 + (a[i] - '0');
+  }
+  return p == port;
+}
+
+/* host[:port] (len bytes) names name on port: a missing port means 80 (RFC 9110 §4.2.1), so a
+ * bare name is another local web server's pages, not ours, unless we are on 80. */
+static bool gd__authority_is(const char *a, size_t len, const char *name, int port) {
+  size_t nl = strlen(name);
+  if (len < nl || strncasecmp(a, name, nl) != 0) return false;
+  if (len == nl) return port == 80;
+  return a[nl] == ':' && gd__port_is(a + nl + 1, len - nl - 1, port);
+}
+
+/* host[:port] is an IP address literal (a.b.c.d or [v6]) on port. */
+static bool gd__ip_authority(const char *a, size_t len, int port) {
+  char host[64];
+  size_t hl;
+  const char *rest;
+  if (len > 0 && a[0] == '[') {
+    const char *close = memchr(a, ']', len);
+    if (!close) return false;
+    hl = (size_t)(close - a - 1);
+    if (hl >= sizeof host) return false;
+    memcpy(host, a + 1, hl);
+    rest = close + 1;
+  } else {
+    const char *colon = memchr(a, ':', len);
+    hl = colon ? (size_t)(colon - a) : len;
+    if (hl >= sizeof host) return false;
+    memcpy(host, a, hl);
+    rest = a + hl;
+  }
+  host[hl] = '\0';
+  size_t left = len - (size_t)(rest - a);
+  bool port_ok = left == 0 ? port == 80 : rest[0] == ':' && gd__port_is(rest + 1, left - 1, port);
+  unsigned char bin[16];
+  return port_ok && (inet_pton(AF_INET, host, bin) == 1 || (a[0] == '[' && inet_pton(AF_INET6, host, bin) == 1));
+}
+
+/* host[:port] names this server: a loopback name on our port; when bound off loopback any IP
+ * literal on our port; or a name given with gd_server_allow_host. */
+static bool gd__our_authority(const gd_server *s, const char *a, size_t len) {
   static const char *names[] = {"127.0.0.1", "localhost", "[::1]"};
-  for (size_t i = 0; i < 3; i++) {
-    size_t nl = strlen(names[i]);
-    if (len < nl || strncasecmp(a, names[i], nl) != 0) continue;
-    if (len == nl) return port == 80;
-    if (a[nl] != ':') continue;
-    char *end;
-    long p = strtol(a + nl + 1, &end, 10);
-    if (end == a + len && p == port) return true;
+  for (size_t i = 0; i < 3; i++)
+    if (gd__authority_is(a, len, names[i], s->port)) return true;
+  if (!s->loopback && gd__ip_authority(a, len, s->port)) return true;
+  for (size_t i = 0; i < s->n_allow_hosts; i++) {
+    const char *h = s->allow_hosts[i];
+    if (strchr(h, ':') && h[0] != '[' ? strlen(h) == len && strncasecmp(a, h, len) == 0
+                                      : gd__authority_is(a, len, h, s->port))
+      return true;
   }
   return false;
 }
@@ -151,17 +296,25 @@ static bool gd__loopback_authority(const char *a, size_t len, int port) {
 /* Returns NULL when allowed, else why not. Browsers send Origin on cross-site requests and
  * WebSockets; a rebinding attack shows in Host. The addon and CLI clients send neither. */
 static const char *gd__check_origin(const gd_server *s, const gd_http_request *req) {
-  if (req->host && !gd__loopback_authority(req->host, strlen(req->host), s->port))
-    return "Host is not this loopback server (DNS rebinding protection)";
+  if (req->host && !gd__our_authority(s, req->host, strlen(req->host)))
+    return "Host is not this server (DNS rebinding protection; see --allow-host)";
   if (req->origin) {
     const char *o = req->origin;
     /* Only http: this server speaks no TLS, so an https origin is another server's page. */
     const char *auth = strncmp(o, "http://", 7) == 0 ? o + 7 : NULL;
-    if (!auth || !gd__loopback_authority(auth, strlen(auth), s->port))
+    if (!auth || !gd__our_authority(s, auth, strlen(auth)))
       return "cross-origin requests are not allowed";
   }
   return NULL;
 }
+
+/* Whether req may pass the token check: none required, /health, or the right bearer token. */
+static bool gd__authorized(const gd_server *s, const gd_http_request *req) {
+  if (!s->token[0] || strcmp(req->path, "/health") == 0) return true;
+  return gd_auth_bearer_ok(req->authorization, s->token);
+}
+
+#define GD__WWW_AUTHENTICATE "WWW-Authenticate: Bearer realm=\"godotd\"\r\n"
 
 /* ---- WebSocket ---------------------------------------------------------------------------- */
 
@@ -202,7 +355,7 @@ static void gd__link_close(void *ctx, uint16_t code, const char *reason) {
 static void gd__upgrade(gd_conn *c, gd_http_request *req) {
   char accept[29];
   if (gd_ws_accept_key(req->sec_websocket_key, accept) != 0) {
-    gd__fail_conn(c, GD_E_INVALID_PARAMS, "bad Sec-WebSocket-Key");
+    gd__fail_conn(c, GD_E_INVALID_PARAMS, "bad Sec-WebSocket-Key", NULL);
     gd_http_request_free(req);
     return;
   }
@@ -248,13 +401,24 @@ static void gd__next_request(gd_conn *c) {
     if (why) {
       gd_warn("server: %s %s refused: %s (Host %s, Origin %s)", req->method, req->path, why,
               req->host ? req->host : "-", req->origin ? req->origin : "-");
-      gd__fail_conn(c, GD_E_FORBIDDEN, why);
+      gd__fail_conn(c, GD_E_FORBIDDEN, why, NULL);
       gd_http_request_free(req);
       return;
     }
+    bool authorized = gd__authorized(c->srv, req);
+    if (!authorized) {
+      gd_warn("server: %s %s refused: %s bearer token", req->method, req->path,
+              req->authorization ? "wrong" : "no");
+      if (req->upgrade_websocket) { /* the rest of the bytes would be WebSocket frames */
+        gd__fail_conn(c, GD_E_UNAUTHORIZED, "a bearer token is required (Authorization: Bearer)",
+                      GD__WWW_AUTHENTICATE);
+        gd_http_request_free(req);
+        return;
+      }
+    }
     if (req->upgrade_websocket) {
       if (strcmp(req->path, "/bridge") != 0) {
-        gd__fail_conn(c, GD_E_NOT_FOUND, "WebSocket upgrades are served on /bridge only");
+        gd__fail_conn(c, GD_E_NOT_FOUND, "WebSocket upgrades are served on /bridge only", NULL);
         gd_http_request_free(req);
         return;
       }
@@ -271,6 +435,16 @@ static void gd__next_request(gd_conn *c) {
     r->req = req;
     r->started_ns = uv_hrtime();
     c->active = r;
+    if (!authorized) {
+      gd_reply_json(r, 401,
+                    gd_error_json(GD_E_UNAUTHORIZED, "%s",
+                                  req->authorization
+                                      ? "wrong bearer token"
+                                      : "a bearer token is required: Authorization: Bearer "
+                                        "<token> (godotd token --project PATH prints it)"),
+                    GD__WWW_AUTHENTICATE);
+      continue;
+    }
     gd_router_handle(c->srv->router, r);
   }
   if (!c->reading && !c->closing && !c->upgrading && !c->ws && c->qlen < GD_SERVER_MAX_PIPELINE / 2 &&
@@ -355,11 +529,11 @@ static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   ssize_t used = gd_http_parser_feed(&c->parser, buf->base, (size_t)n);
   if (used < 0) {
     if (used == GD_HTTP_ERR_BODY_TOO_LARGE)
-      gd__fail_conn(c, GD_E_PAYLOAD_TOO_LARGE, "request body over the limit");
+      gd__fail_conn(c, GD_E_PAYLOAD_TOO_LARGE, "request body over the limit", NULL);
     else if (used == GD_HTTP_ERR_HEADERS_TOO_LARGE)
-      gd__fail_conn(c, GD_E_HEADERS_TOO_LARGE, "request headers over 16 KiB");
+      gd__fail_conn(c, GD_E_HEADERS_TOO_LARGE, "request headers over 16 KiB", NULL);
     else
-      gd__fail_conn(c, GD_E_BAD_REQUEST, "malformed HTTP request");
+      gd__fail_conn(c, GD_E_BAD_REQUEST, "malformed HTTP request", NULL);
     return;
   }
   if (c->upgrading && (size_t)used < (size_t)n) {
@@ -398,8 +572,12 @@ static void gd__conn_close(gd_conn *c) {
     c->ws = NULL;
   }
   if (c->active) {
-    c->active->conn = NULL; /* the router answers later; the reply then only frees */
+    gd_reply *a = c->active;
+    a->conn = NULL; /* the router answers later; the reply then only frees */
     c->active = NULL;
+    void (*cb)(void *) = a->gone_cb;
+    a->gone_cb = NULL;
+    if (cb) cb(a->gone_ud); /* may finish (and free) a */
   }
   while (c->qlen) {
     gd_http_request_free(c->queue[c->qhead++]);
@@ -462,6 +640,7 @@ int gd_server_listen(gd_server *s, uv_loop_t *loop, const char *host, int port,
   s->bridge = bridge;
   s->max_body_bytes = max_body_bytes;
   snprintf(s->host, sizeof s->host, "%s", host);
+  s->loopback = gd_auth_loopback_address(host);
   struct sockaddr_storage addr;
   int rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
   if (rc != 0) rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr);
@@ -481,7 +660,26 @@ int gd_server_listen(gd_server *s, uv_loop_t *loop, const char *host, int port,
   return 0;
 }
 
+int gd_server_require_token(gd_server *s, const char *token) {
+  if (token && strlen(token) > GD_AUTH_TOKEN_MAX) return -EINVAL;
+  snprintf(s->token, sizeof s->token, "%s", token ? token : "");
+  return 0;
+}
+
+int gd_server_allow_host(gd_server *s, const char *name) {
+  char **grown = realloc(s->allow_hosts, (s->n_allow_hosts + 1) * sizeof *grown);
+  if (!grown) return -ENOMEM;
+  s->allow_hosts = grown;
+  if (!(s->allow_hosts[s->n_allow_hosts] = strdup(name))) return -ENOMEM;
+  s->n_allow_hosts++;
+  return 0;
+}
+
 void gd_server_close(gd_server *s) {
+  for (size_t i = 0; i < s->n_allow_hosts; i++) free(s->allow_hosts[i]);
+  free(s->allow_hosts);
+  s->allow_hosts = NULL;
+  s->n_allow_hosts = 0;
   s->closing = true;
   if (!uv_is_closing((uv_handle_t *)&s->tcp)) uv_close((uv_handle_t *)&s->tcp, NULL);
   while (s->conns) {
