@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "auth.h"
 #include "config.h"
 #include "godot.h"
 #include "log.h"
@@ -39,11 +40,17 @@ static void gd__usage(FILE *f) {
   fputs("usage: godotd serve --project PATH [options]\n"
         "       godotd find-godot [--godot BIN]\n"
         "       godotd registry [--check | --write]   regenerate the addon's copy and docs\n"
+        "       godotd token --project PATH [--token-file PATH]   print the bearer token\n"
         "       godotd version\n"
         "\n"
         "serve options:\n"
         "  --project PATH            the Godot project (directory with project.godot)\n"
-        "  --port N                  HTTP/WebSocket port on 127.0.0.1 (default 8090; 0 = any)\n"
+        "  --port N                  HTTP/WebSocket port (default 8090; 0 = any free one)\n"
+        "  --bind ADDR               listen address (default 127.0.0.1; ::1, localhost, 0.0.0.0,\n"
+        "                            any IP): off loopback a bearer token is always required\n"
+        "  --require-token           require the bearer token on loopback too (all but /health)\n"
+        "  --token-file PATH         the token (default PROJECT/.godot/godotd/token, made 0600)\n"
+        "  --allow-host NAME[:PORT]  also accept this Host (repeatable; DNS rebinding guard)\n"
         "  --godot BIN               Godot binary (else $GODOT_BIN, the private install, PATH)\n"
         "  --no-autostart            do not start the editor until asked\n"
         "  --headless                run the editor headless (default)\n"
@@ -141,10 +148,15 @@ static int gd__serve(int argc, char **argv) {
       {"crash-window-ms", required_argument, 0, 6}, {"backoff-base-ms", required_argument, 0, 7},
       {"backoff-max-ms", required_argument, 0, 8}, {"max-body-bytes", required_argument, 0, 9},
       {"addon-dir", required_argument, 0, 10},  {"registry", required_argument, 0, 11},
+      {"bind", required_argument, 0, 50},       {"require-token", no_argument, 0, 51},
+      {"token-file", required_argument, 0, 52}, {"allow-host", required_argument, 0, 53},
       {"wait-ready-ms", required_argument, 0, 12}, {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   const char *project = NULL, *godot = NULL, *display = NULL, *log_file = NULL;
   const char *addon_dir = NULL, *registry = NULL;
+  const char *bind = "127.0.0.1", *token_file = NULL, *allow_hosts[16];
+  size_t n_allow_hosts = 0;
+  bool require_token = false;
   uint64_t port = 8090, ready = 120000, hb = 2000, hb_to = 15000, stop_to = 5000, crash_max = 5,
            crash_win = 60000, bo_base = 500, bo_max = 30000, max_body = 1 << 20, wait_ready = 60000;
   bool autostart = true;
@@ -171,6 +183,16 @@ static int gd__serve(int argc, char **argv) {
     case 9: num = &max_body; break;
     case 10: addon_dir = optarg; break;
     case 11: registry = optarg; break;
+    case 50: bind = strcasecmp(optarg, "localhost") == 0 ? "127.0.0.1" : optarg; break;
+    case 51: require_token = true; break;
+    case 52: token_file = optarg; break;
+    case 53:
+      if (n_allow_hosts == sizeof allow_hosts / sizeof allow_hosts[0]) {
+        fprintf(stderr, "godotd: at most 16 --allow-host\n");
+        return 2;
+      }
+      allow_hosts[n_allow_hosts++] = optarg;
+      break;
     case 12: num = &wait_ready; break;
     case 'h': gd__usage(stdout); return 0;
     default: gd__usage(stderr); return 2;
@@ -208,6 +230,13 @@ static int gd__serve(int argc, char **argv) {
   snprintf(pg, sizeof pg, "%s/project.godot", cfg.project);
   if (access(pg, R_OK) != 0) {
     fprintf(stderr, "godotd: %s has no project.godot: not a Godot project\n", cfg.project);
+    return 2;
+  }
+  /* The token always exists (the addon always gets it), so a later --require-token or --bind
+   * finds an adopted editor already sending it; it is enforced only when required. */
+  if (gd_auth_project_token(cfg.project, token_file, cfg.bridge_token, sizeof cfg.bridge_token,
+                            err, sizeof err) != 0) {
+    fprintf(stderr, "godotd: %s\n", err);
     return 2;
   }
   if (gd_godot_find(godot, &cfg.godot, err, sizeof err) != 0) {
@@ -256,19 +285,25 @@ static int gd__serve(int argc, char **argv) {
   d.ops.started_ms = uv_now(d.loop);
   d.ops.wait_ready_ms = wait_ready;
   d.router.ops = &d.ops;
-  int rc = gd_server_listen(&d.server, d.loop, "127.0.0.1", (int)port, (size_t)max_body,
-                            &d.router, &d.editor.bridge);
+  int rc = gd_server_listen(&d.server, d.loop, bind, (int)port, (size_t)max_body, &d.router,
+                            &d.editor.bridge);
   if (rc != 0) {
-    fprintf(stderr, "godotd: cannot listen on 127.0.0.1:%d: %s\n", (int)port, uv_strerror(rc));
+    fprintf(stderr, "godotd: cannot listen on %s port %d: %s\n", bind, (int)port, uv_strerror(rc));
     return 1;
   }
+  if (require_token || !d.server.loopback) gd_server_require_token(&d.server, cfg.bridge_token);
+  for (size_t i = 0; i < n_allow_hosts; i++) gd_server_allow_host(&d.server, allow_hosts[i]);
   d.ops.port = d.server.port;
-  snprintf(cfg.bridge_url, sizeof cfg.bridge_url, "ws://127.0.0.1:%d/bridge", d.server.port);
+  /* The addon dials the bound address; a wildcard one through loopback. */
+  const char *dial = strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(bind, "::") == 0 ? "::1" : bind;
+  snprintf(cfg.bridge_url, sizeof cfg.bridge_url, strchr(dial, ':') ? "ws://[%s]:%d/bridge" : "ws://%s:%d/bridge",
+           dial, d.server.port);
   if (gd_editor_init(&d.editor, d.loop, &cfg) != 0) {
     fprintf(stderr, "godotd: out of memory\n");
     return 1;
   }
-  gd_info("daemon: listening on http://127.0.0.1:%d (project %s)", d.server.port, cfg.project);
+  gd_info("daemon: listening on %s port %d, bearer token %s (project %s)", bind, d.server.port,
+          d.server.token[0] ? "required" : "not required", cfg.project);
 
   uv_signal_init(d.loop, &d.sigint);
   uv_signal_init(d.loop, &d.sigterm);
@@ -291,6 +326,7 @@ int main(int argc, char **argv) {
   gd_log_init();
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return gd__serve(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "registry") == 0) return gd_registry_main(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "token") == 0) return gd_auth_token_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "version") == 0) {
     printf("godotd %s\n", GODOTD_VERSION);
     return 0;

@@ -621,11 +621,16 @@ static void gd__spawn(gd_editor *e) {
   size_t envn = 0;
   char **env = NULL;
   for (char **p = environ; *p; p++)
-    if (strncmp(*p, "GODOTD_URL=", 11) != 0 && !(e->display[0] && strncmp(*p, "DISPLAY=", 8) == 0))
+    if (strncmp(*p, "GODOTD_URL=", 11) != 0 && strncmp(*p, "GODOTD_TOKEN=", 13) != 0 &&
+        !(e->display[0] && strncmp(*p, "DISPLAY=", 8) == 0))
       gd__append_env(&env, &envn, *p);
   char kv[512];
   snprintf(kv, sizeof kv, "GODOTD_URL=%s", e->cfg.bridge_url);
   gd__append_env(&env, &envn, kv);
+  if (e->cfg.bridge_token[0]) { /* the addon sends it as Authorization: Bearer on /bridge */
+    snprintf(kv, sizeof kv, "GODOTD_TOKEN=%s", e->cfg.bridge_token);
+    gd__append_env(&env, &envn, kv);
+  }
   if (e->display[0]) {
     snprintf(kv, sizeof kv, "DISPLAY=%s", e->display);
     gd__append_env(&env, &envn, kv);

@@ -45,6 +45,7 @@ typedef struct gd_editor_config {
   char log_file[PATH_MAX];  /* Godot's output, appended; "" → <project>/.godot/godotd/editor.log */
   gd_godot_bin godot;
   char bridge_url[256];     /* handed to the addon as GODOTD_URL */
+  char bridge_token[257];   /* handed to the addon as GODOTD_TOKEN ("" → not set) */
   bool headless;            /* --headless editor (else on $DISPLAY / Xvfb) */
   bool xvfb;                /* run Xvfb for the editor and its games */
   uint64_t ready_timeout_ms;     /* spawn → ready, one deadline */
