@@ -19,6 +19,10 @@
 #include "config.h"
 #include "godot.h"
 #include "log.h"
+#include "instance.h"
+#include "mcp.h"
+#include "mcp_http.h"
+#include "mcp_stdio.h"
 #include "registry.h"
 #include "router.h"
 #include "server.h"
@@ -29,6 +33,7 @@ typedef struct {
   gd_registry registry;
   gd_editor editor;
   gd_ops ops;
+  gd_mcp mcp;
   gd_router router;
   gd_server server;
   uv_signal_t sigint, sigterm;
@@ -36,10 +41,16 @@ typedef struct {
   int exit_code;
 } gd_daemon;
 
+/* Editor state changes reach MCP clients as log messages. */
+static void gd__editor_state(void *ud, gd_state from, gd_state to) {
+  gd_mcp_editor_state(ud, gd_editor_state_name(from), gd_editor_state_name(to));
+}
+
 static void gd__usage(FILE *f) {
   fputs("usage: godotd serve --project PATH [options]\n"
         "       godotd find-godot [--godot BIN]\n"
         "       godotd registry [--check | --write]   regenerate the addon's copy and docs\n"
+        "       godotd mcp --project PATH [--toolsets SPEC] [-- serve options]   MCP over stdio\n"
         "       godotd token --project PATH [--token-file PATH]   print the bearer token\n"
         "       godotd version\n"
         "\n"
@@ -67,7 +78,9 @@ static void gd__usage(FILE *f) {
         "  --backoff-max-ms N        (default 30000)\n"
         "  --max-body-bytes N        request body limit (default 1048576)\n"
         "  --addon-dir PATH          the addon to install (default: the source tree's)\n"
-        "  --registry DIR            the command registry (default: schema/commands/)\n",
+        "  --registry DIR            the command registry (default: schema/commands/)\n"
+        "  --toolsets SPEC           MCP tools listed by default: core (default), all, grouped,\n"
+        "                            or core plus categories, e.g. core,node,scene\n",
         f);
 }
 
@@ -118,6 +131,7 @@ static void gd__shutdown_done(void *ud, const char *code, const char *msg) {
   gd_daemon *d = ud;
   if (code) gd_warn("daemon: stopping the editor: %s: %s", code, msg);
   gd_info("daemon: exiting");
+  gd_mcp_http_close(&d->mcp); /* ends SSE streams and forgets MCP calls before the sockets go */
   gd_server_close(&d->server);
   gd_editor_close(&d->editor);
   uv_signal_stop(&d->sigint);
@@ -148,12 +162,13 @@ static int gd__serve(int argc, char **argv) {
       {"crash-window-ms", required_argument, 0, 6}, {"backoff-base-ms", required_argument, 0, 7},
       {"backoff-max-ms", required_argument, 0, 8}, {"max-body-bytes", required_argument, 0, 9},
       {"addon-dir", required_argument, 0, 10},  {"registry", required_argument, 0, 11},
+      {"toolsets", required_argument, 0, 40},
       {"bind", required_argument, 0, 50},       {"require-token", no_argument, 0, 51},
       {"token-file", required_argument, 0, 52}, {"allow-host", required_argument, 0, 53},
       {"wait-ready-ms", required_argument, 0, 12}, {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   const char *project = NULL, *godot = NULL, *display = NULL, *log_file = NULL;
-  const char *addon_dir = NULL, *registry = NULL;
+  const char *addon_dir = NULL, *registry = NULL, *toolsets = NULL;
   const char *bind = "127.0.0.1", *token_file = NULL, *allow_hosts[16];
   size_t n_allow_hosts = 0;
   bool require_token = false;
@@ -183,6 +198,7 @@ static int gd__serve(int argc, char **argv) {
     case 9: num = &max_body; break;
     case 10: addon_dir = optarg; break;
     case 11: registry = optarg; break;
+    case 40: toolsets = optarg; break;
     case 50: bind = strcasecmp(optarg, "localhost") == 0 ? "127.0.0.1" : optarg; break;
     case 51: require_token = true; break;
     case 52: token_file = optarg; break;
@@ -231,6 +247,18 @@ static int gd__serve(int argc, char **argv) {
   if (access(pg, R_OK) != 0) {
     fprintf(stderr, "godotd: %s has no project.godot: not a Godot project\n", cfg.project);
     return 2;
+  }
+  int lock = gd_instance_lock(cfg.project, err, sizeof err);
+  if (lock == -2) {
+    int other = 0, other_port = 0;
+    gd_instance_read(cfg.project, &other, &other_port);
+    fprintf(stderr, "godotd: another godotd (pid %d, port %d) already serves %s\n", other,
+            other_port, cfg.project);
+    return 3;
+  }
+  if (lock < 0) {
+    fprintf(stderr, "godotd: %s\n", err);
+    return 1;
   }
   /* The token always exists (the addon always gets it), so a later --require-token or --bind
    * finds an adopted editor already sending it; it is enforced only when required. */
@@ -285,6 +313,11 @@ static int gd__serve(int argc, char **argv) {
   d.ops.started_ms = uv_now(d.loop);
   d.ops.wait_ready_ms = wait_ready;
   d.router.ops = &d.ops;
+  if (gd_mcp_init(&d.mcp, &d.ops, toolsets, err, sizeof err) != 0) {
+    fprintf(stderr, "godotd: --toolsets: %s\n", err);
+    return 2;
+  }
+  d.router.mcp = &d.mcp;
   int rc = gd_server_listen(&d.server, d.loop, bind, (int)port, (size_t)max_body, &d.router,
                             &d.editor.bridge);
   if (rc != 0) {
@@ -302,6 +335,10 @@ static int gd__serve(int argc, char **argv) {
     fprintf(stderr, "godotd: out of memory\n");
     return 1;
   }
+  if (gd_instance_write(cfg.project, (int)getpid(), d.server.port) != 0)
+    gd_warn("daemon: cannot write %s/.godot/godotd/daemon.json", cfg.project);
+  d.editor.on_state = gd__editor_state;
+  d.editor.on_state_ud = &d.mcp;
   gd_info("daemon: listening on %s port %d, bearer token %s (project %s)", bind, d.server.port,
           d.server.token[0] ? "required" : "not required", cfg.project);
 
@@ -315,6 +352,7 @@ static int gd__serve(int argc, char **argv) {
     gd_warn("daemon: editor did not start: %s", err);
 
   uv_run(d.loop, UV_RUN_DEFAULT);
+  gd_instance_clear(cfg.project, (int)getpid());
   uv_loop_close(d.loop);
   gd_registry_free(&d.registry);
   gd_ringlog_free(&d.editor.logs);
@@ -326,6 +364,7 @@ int main(int argc, char **argv) {
   gd_log_init();
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return gd__serve(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "registry") == 0) return gd_registry_main(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "mcp") == 0) return gd_mcp_stdio_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "token") == 0) return gd_auth_token_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "version") == 0) {
     printf("godotd %s\n", GODOTD_VERSION);

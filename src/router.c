@@ -8,6 +8,7 @@
 #include "config.h"
 #include "errors.h"
 #include "log.h"
+#include "mcp_http.h"
 #include "sandbox.h"
 
 /* Largest /logs page: keeps one answer under a few MiB even with 16 KiB lines. */
@@ -326,10 +327,11 @@ static void gd__index(gd_router *rt, gd_reply *r) {
   (void)rt;
   if (!gd__method(r, "GET")) return;
   gd_reply_json(r, 200,
-                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
+                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
                           GODOTD_VERSION, "endpoints", "GET /health", "GET /status",
                           "POST /start", "POST /stop", "POST /restart", "POST /scene/load",
-                          "POST /godot/<command>", "GET /commands", "GET /logs?since=N&limit=M"),
+                          "POST /godot/<command>", "GET /commands", "GET /logs?since=N&limit=M",
+                          "POST|GET|DELETE /mcp (Model Context Protocol, Streamable HTTP)"),
                 NULL);
 }
 
@@ -345,6 +347,7 @@ void gd_router_handle(gd_router *rt, gd_reply *r) {
   else if (strcmp(p, "/restart") == 0) gd__restart(rt, r);
   else if (strcmp(p, "/scene/load") == 0) gd__scene_load(rt, r);
   else if (strcmp(p, "/logs") == 0) gd__logs(rt, r);
+  else if (strcmp(p, "/mcp") == 0) gd_mcp_http_handle(rt->mcp, r);
   else if (strcmp(p, "/commands") == 0) gd__commands(rt, r);
   else if (strcmp(p, "/") == 0) gd__index(rt, r);
   else gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s", r->req->method, p);

@@ -1,0 +1,108 @@
+/* mcp: the Model Context Protocol server — JSON-RPC messages in, responses and notifications
+ * out — independent of the transport (Streamable HTTP in mcp_http.c; stdio goes through the
+ * stdio proxy, src/mcp_stdio.c, which speaks to /mcp).
+ *
+ * Owns MCP sessions (protocol version negotiated by initialize, log level, tool selection, the
+ * stream their unsolicited notifications go to), the tool list built from the registry plus the
+ * lifecycle tools, tools/call (through ops; structuredContent + a text block; failures as
+ * isError results with the registry's error code), progress notifications while a call runs,
+ * cancellation, logging/setLevel + notifications/message, ping, list_changed, and the stateless
+ * 2026-07-28 revision (server/discover, per-request _meta) next to the legacy 2025-* ones.
+ * Spec: modelcontextprotocol.io/specification/2025-11-25 (basic, server/tools, utilities) and
+ * /2026-07-28. Calls ops (commands, status), supervisor (lifecycle), ringlog (logs), registry.
+ */
+#ifndef GD_MCP_H
+#define GD_MCP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ops.h"
+
+#define GD_MCP_LATEST "2025-11-25"
+#define GD_MCP_STATELESS "2026-07-28"
+/* Sessions kept at most; the least recently used one is dropped past it. */
+#define GD_MCP_MAX_SESSIONS 64
+/* Tools per tools/list page. */
+#define GD_MCP_PAGE_SIZE 100
+/* A progress notification is sent this often while a call with a progressToken runs. */
+#define GD_MCP_PROGRESS_MS 1000
+
+typedef struct gd_mcp gd_mcp;
+typedef struct gd_mcp_session gd_mcp_session;
+typedef struct gd_mcp_sink gd_mcp_sink;
+
+/* Where one incoming message's outcome goes; owned by the transport, which must keep it valid
+ * until finish. */
+struct gd_mcp_sink {
+  /* A notification about this request (progress, list_changed, a log message); msg stolen. */
+  void (*notify)(gd_mcp_sink *s, json_t *msg);
+  /* The response (stolen), or NULL when there is none (the message was a notification or a
+   * response, or the request was cancelled). Always called, exactly once, maybe inline. */
+  void (*finish)(gd_mcp_sink *s, json_t *response);
+};
+
+/* Where a session's unsolicited notifications go (the HTTP GET stream, the stdio proxy). */
+typedef struct gd_mcp_stream {
+  void (*send)(struct gd_mcp_stream *st, json_t *msg); /* msg stolen */
+} gd_mcp_stream;
+
+/* Tool exposure for a session, parsed from a spec like "core", "all", "grouped" or
+ * "core,node,scene" (core = the registry's core commands; a category name adds all of its
+ * commands; grouped = one tool per category taking {command, params}). */
+typedef struct gd_mcp_toolsets {
+  bool all, core, grouped;
+  uint64_t categories; /* bit i = the registry's category i */
+} gd_mcp_toolsets;
+
+struct gd_mcp_session {
+  gd_mcp_session *next;
+  char id[33];              /* Mcp-Session-Id: 128 random bits in hex */
+  char version[16];         /* negotiated protocol version */
+  int log_level;            /* index in the syslog-style levels; messages below are not sent */
+  bool initialized;         /* notifications/initialized received */
+  gd_mcp_toolsets tools;
+  gd_mcp_stream *stream;    /* NULL when none is open */
+  uint64_t last_used_ms;
+  struct gd__mcp_call *calls; /* in-flight tools/call requests (for cancellation) */
+};
+
+struct gd_mcp {
+  gd_ops *ops;
+  gd_mcp_session *sessions;
+  unsigned nsessions;
+  gd_mcp_toolsets default_tools;
+  struct gd__mcp_call *stateless_calls; /* in-flight calls without a session */
+};
+
+/* Sets up the server; default_toolsets as for gd_mcp_parse_toolsets (NULL = "core"). 0, or -1
+ * with a message in err when the spec names an unknown toolset. */
+int gd_mcp_init(gd_mcp *m, gd_ops *ops, const char *default_toolsets, char *err, size_t n);
+/* Drops every session (their in-flight calls are forgotten). */
+void gd_mcp_close(gd_mcp *m);
+/* Parses a toolset spec (see gd_mcp_toolsets) against the registry's categories. 0 or -1. */
+int gd_mcp_parse_toolsets(const gd_mcp *m, const char *spec, gd_mcp_toolsets *out, char *err,
+                          size_t n);
+
+/* Handles one JSON-RPC message (msg stolen) of session s (NULL: no session — initialize, or a
+ * stateless 2026-07-28 request). The outcome goes to sink. created (may be NULL) receives the
+ * session an initialize created. */
+void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
+                   gd_mcp_session **created);
+/* The session with this id, or NULL. Marks it used. */
+gd_mcp_session *gd_mcp_session_find(gd_mcp *m, const char *id);
+/* Ends a session: in-flight calls are forgotten, its stream is detached (not freed). */
+void gd_mcp_session_end(gd_mcp *m, gd_mcp_session *s);
+/* Attaches (or with NULL detaches) the stream of a session's unsolicited notifications. */
+void gd_mcp_session_stream(gd_mcp_session *s, gd_mcp_stream *st);
+/* Tells every session's stream that the editor changed state (notifications/message, info). */
+void gd_mcp_editor_state(gd_mcp *m, const char *from, const char *to);
+
+/* Whether v is a protocol version this server speaks with initialize. */
+bool gd_mcp_version_supported(const char *v);
+
+/* A JSON-RPC error response (new reference). id borrowed (NULL → null). */
+json_t *gd_mcp_error(json_t *id, int code, const char *message);
+
+#endif
