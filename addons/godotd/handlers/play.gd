@@ -1,6 +1,6 @@
 @tool
 extends "../handler.gd"
-## Commands that run the game: play, stop.
+## Commands that run the game: play, play_current_scene, stop, get_play_state.
 ##
 ## A headless editor has no display, and a game it starts would try to open one and die at once
 ## ("Unable to create DisplayServer"): the editor does not pass [code]--headless[/code] on. So
@@ -15,6 +15,8 @@ const RUN_ARGS_SETTING := "editor/run/main_run_args"
 const MAIN_SCENE_SETTING := "application/run/main_scene"
 ## The argument that makes a game run without a display.
 const HEADLESS_ARG := "--headless"
+## [method _start]'s scene for "the edited scene".
+const _PLAY_CURRENT := "<current>"
 
 
 ## [code]play[/code] [code]{scene_path?}[/code]: runs the given scene, else the main scene
@@ -42,13 +44,38 @@ func cmd_play(params: Dictionary) -> Dictionary:
 	return ok({"playing": true, "scene": EditorState.playing_scene_path()})
 
 
+## [code]play_current_scene[/code]: runs the edited scene (saved first is up to the caller: the
+## game loads the scene file, so unsaved changes are not in it).
+func cmd_play_current_scene(_params: Dictionary) -> Dictionary:
+	var path := EditorState.edited_scene_path()
+	if path.is_empty():
+		return fail(ErrorCodes.FAILED,
+				"the edited scene was never saved, so there is no file to run; use save_scene_as first")
+	_start(_PLAY_CURRENT)
+	if not EditorInterface.is_playing_scene():
+		return fail(ErrorCodes.FAILED, "the editor did not start the game; see the editor log")
+	return ok({"playing": true, "scene": EditorState.playing_scene_path()})
+
+
+## [code]get_play_state[/code]: whether a game started from the editor runs, and which scene.
+func cmd_get_play_state(_params: Dictionary) -> Dictionary:
+	var main: String = ProjectSettings.get_setting(MAIN_SCENE_SETTING, "")
+	return ok({
+		"playing": EditorState.is_playing(),
+		"scene": EditorState.playing_scene_path(),
+		"main_scene": EditorState.to_res_path(main) if not main.is_empty() else "",
+		"edited_scene": EditorState.edited_scene_path(),
+	})
+
+
 ## [code]stop[/code]: stops the running game, if any.
 func cmd_stop(_params: Dictionary) -> Dictionary:
 	EditorInterface.stop_playing_scene()
 	return ok({"playing": EditorInterface.is_playing_scene()})
 
 
-## Starts [param scene] (the main scene when empty), headless when the editor is.
+## Starts [param scene] (the main scene when empty, the edited one for [constant _PLAY_CURRENT]),
+## headless when the editor is.
 func _start(scene: String) -> void:
 	var original: String = ProjectSettings.get_setting(RUN_ARGS_SETTING, "")
 	var patched := _with_headless(original)
@@ -60,6 +87,8 @@ func _start(scene: String) -> void:
 		ProjectSettings.settings_changed.emit()
 	if scene.is_empty():
 		EditorInterface.play_main_scene()
+	elif scene == _PLAY_CURRENT:
+		EditorInterface.play_current_scene()
 	else:
 		EditorInterface.play_custom_scene(scene)
 	if patched != original:

@@ -1,0 +1,69 @@
+"""The play commands against the real editor: the game process on the machine and its prints
+as ground truth for play_current_scene and get_play_state."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SHORT_DEADLINE_S, game_processes, read_proc_cmdline, wait_for
+
+pytestmark = pytest.mark.shared
+
+MAIN = "res://main.tscn"
+LEVEL = "res://level.tscn"
+
+
+def err(shared, name: str, params: dict) -> tuple[int, str]:
+    status, error = shared.command_error(name, params)
+    return status, error["code"]
+
+
+def stop_and_wait(shared) -> None:
+    shared.command("stop")
+    wait_for(lambda: not shared.command("get_play_state")["playing"], 15, 0.2, "not playing")
+    wait_for(lambda: not game_processes(shared.project), SHORT_DEADLINE_S, 0.2, "the game to exit")
+
+
+def test_get_play_state_idle(shared):
+    state = shared.command("get_play_state")
+    assert state["playing"] is False and state["scene"] == "", state
+    assert state["main_scene"] == MAIN, state
+    assert not game_processes(shared.project)
+
+
+def test_play_current_scene_runs_the_edited_scene(shared):
+    assert shared.command("open_scene", {"scene_path": LEVEL})["edited_scene"] == LEVEL
+    state = shared.command("get_play_state")
+    assert state["edited_scene"] == LEVEL and state["playing"] is False, state
+    try:
+        res = shared.command("play_current_scene")
+        assert res == {"playing": True, "scene": LEVEL}, res
+        games = wait_for(lambda: game_processes(shared.project), SHORT_DEADLINE_S, 0.2, "the game process")
+        assert len(games) == 1, games
+        # the game's own command line names the scene it runs
+        cmd = " ".join(read_proc_cmdline(games[0]))
+        assert "level.tscn" in cmd, cmd
+        state = shared.command("get_play_state")
+        assert state["playing"] is True and state["scene"] == LEVEL, state
+        assert shared.command("get_status")["playing_scene"] == LEVEL
+    finally:
+        stop_and_wait(shared)
+    state = shared.command("get_play_state")
+    assert state["playing"] is False and state["scene"] == "", state
+
+
+def test_play_current_scene_other_scene_and_main(shared):
+    shared.command("open_scene", {"scene_path": MAIN})
+    try:
+        assert shared.command("play_current_scene")["scene"] == MAIN
+        games = wait_for(lambda: game_processes(shared.project), SHORT_DEADLINE_S, 0.2, "the game process")
+        assert len(games) == 1, games
+        assert shared.command("get_play_state")["scene"] == MAIN
+    finally:
+        stop_and_wait(shared)
+
+
+def test_play_current_scene_bad_params(shared):
+    assert err(shared, "play_current_scene", {"scene_path": LEVEL}) == (400, "invalid_params")
+    assert err(shared, "get_play_state", {"verbose": 1}) == (400, "invalid_params")
+    assert not shared.command("get_play_state")["playing"]
