@@ -102,6 +102,8 @@ static int gd__header(gd_http_parser *p, const char *name, const char *value) {
       {"sec-websocket-version", offsetof(gd_http_request, sec_websocket_version)},
       {"expect", offsetof(gd_http_request, expect)},
       {"mcp-session-id", offsetof(gd_http_request, mcp_session_id)},
+      {"mcp-method", offsetof(gd_http_request, mcp_method)},
+      {"mcp-name", offsetof(gd_http_request, mcp_name)},
       {"mcp-protocol-version", offsetof(gd_http_request, mcp_protocol_version)},
       {"last-event-id", offsetof(gd_http_request, last_event_id)},
   };
@@ -273,6 +275,8 @@ void gd_http_request_free(gd_http_request *req) {
   free(req->expect);
   free(req->accept);
   free(req->mcp_session_id);
+  free(req->mcp_method);
+  free(req->mcp_name);
   free(req->mcp_protocol_version);
   free(req->last_event_id);
   free(req);

@@ -30,6 +30,8 @@ typedef struct gd_http_request {
   /* Accept (a list: repeats joined with ", "), and MCP's Mcp-Session-Id, MCP-Protocol-Version
    * and Last-Event-ID (single-valued). */
   char *accept, *mcp_session_id, *mcp_protocol_version, *last_event_id;
+  /* MCP 2026-07-28's standard request headers (basic/transports/streamable-http). */
+  char *mcp_method, *mcp_name;
   bool keep_alive;        /* llhttp_should_keep_alive: HTTP/1.1 unless "close", 1.0 only with
                              "keep-alive" */
   bool upgrade_websocket; /* a valid opening handshake (RFC 6455 §4.2.1): GET, HTTP/1.1+,

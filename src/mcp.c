@@ -16,6 +16,7 @@
 #define GD_RPC_METHOD_NOT_FOUND -32601
 #define GD_RPC_INVALID_PARAMS -32602
 #define GD_RPC_INTERNAL -32603
+#define GD_RPC_UNSUPPORTED_VERSION -32022 /* 2026-07-28 UnsupportedProtocolVersionError */
 
 static const char *const gd__versions[] = {"2025-11-25", "2025-06-18", "2025-03-26"};
 /* RFC 5424 severities as MCP names them (server/utilities/logging), lowest first. */
@@ -55,8 +56,19 @@ static json_t *gd__errorf(json_t *id, int code, const char *fmt, ...) {
   return gd_mcp_error(id, code, msg);
 }
 
+static json_t *gd__server_info(void);
+
 static json_t *gd__result(json_t *id, json_t *result, bool stateless) {
-  if (stateless) json_object_set_new(result, "resultType", json_string("complete"));
+  if (stateless) {
+    /* 2026-07-28: every result says it is complete and who answered (basic/index). */
+    json_object_set_new(result, "resultType", json_string("complete"));
+    json_t *meta = json_object_get(result, "_meta");
+    if (!json_is_object(meta)) {
+      meta = json_object();
+      json_object_set_new(result, "_meta", meta);
+    }
+    json_object_set_new(meta, "io.modelcontextprotocol/serverInfo", gd__server_info());
+  }
   return json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id, "result", result);
 }
 
@@ -217,15 +229,31 @@ static json_t *gd__builtin_schema(const gd_mcp *m, gd__tool_kind k) {
   }
 }
 
+/* A failed call's structuredContent, {"error":{code, message, retryable?}}. */
+static json_t *gd__error_schema(void) {
+  return json_pack("{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:[s,s]}}, s:[s]}", "type",
+                   "object", "properties", "error", "type", "object", "properties", "code", "type",
+                   "string", "message", "type", "string", "retryable", "type", "boolean",
+                   "required", "code", "message", "required", "error");
+}
+
+/* A tool's outputSchema: its result schema or the error shape (isError results carry it too,
+ * and clients such as the TypeScript SDK 1.x validate them against outputSchema). */
+static json_t *gd__output_schema(const json_t *result) {
+  json_t *ok = json_deep_copy(result);
+  json_t *out = json_pack("{s:s, s:[o, o]}", "type", "object", "anyOf", ok, gd__error_schema());
+  return out;
+}
+
 static json_t *gd__tool_json(const gd_mcp *m, const gd__tool *t) {
   const gd_registry *r = m->ops->registry;
   char title[96];
   if (t->kind == GD_TOOL_COMMAND) {
     const gd_command *c = t->cmd;
     gd__title(c->name, title, sizeof title);
-    return json_pack("{s:s, s:s, s:s, s:O, s:O, s:o}", "name", c->name, "title", title,
+    return json_pack("{s:s, s:s, s:s, s:O, s:o, s:o}", "name", c->name, "title", title,
                      "description", c->description, "inputSchema", c->params, "outputSchema",
-                     c->result, "annotations",
+                     gd__output_schema(c->result), "annotations",
                      gd__annotations(title, c->read_only, c->destructive, c->idempotent));
   }
   if (t->kind == GD_TOOL_GROUP) {
@@ -244,17 +272,19 @@ static json_t *gd__tool_json(const gd_mcp *m, const gd__tool *t) {
              "(docs/commands.md documents each).",
              cat->description);
     gd__title(name, title, sizeof title);
-    return json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:{s:s, s:o}, s:{s:s}}, s:[s], s:b}, s:o}",
+    return json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:{s:s, s:o}, s:{s:s}}, s:[s], s:b}, s:{s:s}, s:o}",
                      "name", name, "title", title, "description", desc, "inputSchema", "type",
                      "object", "properties", "command", "type", "string", "enum", names, "params",
                      "type", "object", "required", "command", "additionalProperties", 0,
+                     "outputSchema", "type", "object",
                      "annotations", gd__annotations(title, ro, false, false));
   }
   for (size_t i = 0; i < GD_NBUILTIN; i++)
     if (gd__builtin[i].kind == t->kind)
-      return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", gd__builtin[i].name, "title",
+      return json_pack("{s:s, s:s, s:s, s:o, s:{s:s}, s:o}", "name", gd__builtin[i].name, "title",
                        gd__builtin[i].title, "description", gd__builtin[i].description,
-                       "inputSchema", gd__builtin_schema(m, t->kind), "annotations",
+                       "inputSchema", gd__builtin_schema(m, t->kind), "outputSchema", "type",
+                       "object", "annotations",
                        gd__annotations(gd__builtin[i].title, gd__builtin[i].read_only,
                                        gd__builtin[i].destructive, gd__builtin[i].idempotent));
   return NULL;
@@ -759,6 +789,10 @@ static void gd__tools_list(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
   for (size_t i = start; i < stop; i++) json_array_append_new(list, gd__tool_json(m, &tools[i]));
   free(tools);
   json_t *result = json_pack("{s:o}", "tools", list);
+  if (stateless) { /* caching hints (2026-07-28 server/utilities/caching): the list is fixed */
+    json_object_set_new(result, "ttlMs", json_integer(60000));
+    json_object_set_new(result, "cacheScope", json_string("public"));
+  }
   if (stop < total) {
     char next[32];
     snprintf(next, sizeof next, "o:%zu", stop);
@@ -802,9 +836,10 @@ static void gd__discover(json_t *id, gd_mcp_sink *sink) {
   for (size_t i = 0; i < sizeof gd__versions / sizeof *gd__versions; i++)
     json_array_append_new(versions, json_string(gd__versions[i]));
   json_t *caps = json_pack("{s:{}}", "tools");
-  json_t *result = json_pack("{s:o, s:o, s:o, s:s}", "supportedVersions", versions,
+  json_t *result = json_pack("{s:o, s:o, s:o, s:s, s:i, s:s}", "supportedVersions", versions,
                              "capabilities", caps, "serverInfo", gd__server_info(),
-                             "instructions", gd__instructions);
+                             "instructions", gd__instructions, "ttlMs", 300000, "cacheScope",
+                             "public");
   sink->finish(sink, gd__result(id, result, true));
 }
 
@@ -817,6 +852,14 @@ static void gd__cancelled(gd_mcp *m, gd_mcp_session *s, json_t *params) {
       gd_info("mcp: request %s cancelled by the client",
               json_is_string(rid) ? json_string_value(rid) : "(number)");
       gd__call_abandon(c, NULL); /* a cancelled request gets no response */
+      return;
+    }
+}
+
+void gd_mcp_cancel(gd_mcp *m, gd_mcp_session *s, json_t *id) {
+  for (gd__mcp_call *c = s ? s->calls : m->stateless_calls; c; c = c->next)
+    if (json_equal(c->id, id)) {
+      gd__call_abandon(c, NULL);
       return;
     }
 }
@@ -868,11 +911,12 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
     return;
   }
   const char *meta_version = gd__meta_version(params);
-  bool stateless = !s && strcmp(method, "initialize") != 0;
+  /* Modern (2026-07-28) when the request names a version in _meta, even for "initialize". */
+  bool stateless = !s && (meta_version || strcmp(method, "initialize") != 0);
   if (stateless) {
     /* 2026-07-28: every request names its version in _meta; there is no session. */
     if (!meta_version || strcmp(meta_version, GD_MCP_STATELESS) != 0) {
-      json_t *err = gd__errorf(id, GD_RPC_INVALID_PARAMS,
+      json_t *err = gd__errorf(id, meta_version ? GD_RPC_UNSUPPORTED_VERSION : GD_RPC_INVALID_PARAMS,
                                meta_version ? "Unsupported protocol version: %s"
                                             : "Unsupported protocol version: %s (no session: send "
                                               "initialize first, or _meta "
@@ -886,8 +930,18 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
       json_decref(msg);
       return;
     }
+    json_t *meta = json_object_get(params, "_meta");
+    if (!json_is_object(json_object_get(meta, "io.modelcontextprotocol/clientCapabilities"))) {
+      sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS,
+                                    "_meta io.modelcontextprotocol/clientCapabilities is required"));
+      json_decref(msg);
+      return;
+    }
   }
-  if (strcmp(method, "initialize") == 0) {
+  if (stateless && strcmp(method, "server/discover") != 0 && strcmp(method, "tools/list") != 0 &&
+      strcmp(method, "tools/call") != 0) {
+    sink->finish(sink, gd__errorf(id, GD_RPC_METHOD_NOT_FOUND, "Method not found: %s", method));
+  } else if (strcmp(method, "initialize") == 0) {
     if (s) sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_REQUEST, "this session is already initialized"));
     else gd__initialize(m, id, params, sink, created);
   } else if (strcmp(method, "server/discover") == 0) {

@@ -90,6 +90,9 @@ int gd_mcp_parse_toolsets(const gd_mcp *m, const char *spec, gd_mcp_toolsets *ou
  * session an initialize created. */
 void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
                    gd_mcp_session **created);
+/* Forgets the in-flight request id (borrowed) of session s (NULL: stateless): its sink is
+ * finished with no response (2026-07-28: a closed response stream cancels the request). */
+void gd_mcp_cancel(gd_mcp *m, gd_mcp_session *s, json_t *id);
 /* The session with this id, or NULL. Marks it used. */
 gd_mcp_session *gd_mcp_session_find(gd_mcp *m, const char *id);
 /* Ends a session: in-flight calls are forgotten, its stream is detached (not freed). */

@@ -4,12 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "errors.h"
 #include "log.h"
 
 /* MCP's HTTP-level JSON-RPC errors (as the reference SDKs send them). */
 #define GD_RPC_SERVER_ERROR -32000
 #define GD_RPC_SESSION_NOT_FOUND -32001
+/* 2026-07-28 (basic/index "Error Codes"). */
+#define GD_RPC_HEADER_MISMATCH -32020
 
 /* ---- SSE framing --------------------------------------------------------------------------- */
 
@@ -61,14 +65,17 @@ typedef struct {
   bool streaming; /* the SSE response has started */
   bool gone;
   bool is_request;
+  bool stateless; /* a 2026-07-28 request: no session; errors map to HTTP statuses */
+  json_t *id;     /* the request's id (for cancellation on a closed stream) */
   char toolsets[256];
 } gd__post;
 
 static void gd__post_gone(void *ud) {
   gd__post *p = ud;
-  /* A disconnect is not a cancellation (basic/transports): the call runs on; its answer is
-   * dropped when it comes. */
   p->gone = true;
+  /* Legacy: a disconnect is not a cancellation (2025-11-25 basic/transports), the call runs on
+   * and its answer is dropped. 2026-07-28: closing the stream MUST cancel the request. */
+  if (p->stateless && p->id) gd_mcp_cancel(p->m, NULL, p->id); /* finishes (frees) p */
 }
 
 static const char *gd__session_header(gd__post *p, char *buf, size_t n) {
@@ -86,7 +93,10 @@ static void gd__post_notify(gd_mcp_sink *sink, json_t *msg) {
   if (!p->streaming) {
     char hdr[96];
     p->streaming = true;
-    if (gd_reply_stream_start(p->reply, 200, "text/event-stream", gd__session_header(p, hdr, sizeof hdr)) != 0) {
+    char extra[160];
+    snprintf(extra, sizeof extra, "X-Accel-Buffering: no\r\n%s",
+             gd__session_header(p, hdr, sizeof hdr) ?: "");
+    if (gd_reply_stream_start(p->reply, 200, "text/event-stream", extra) != 0) {
       p->gone = true;
       json_decref(msg);
       return;
@@ -95,9 +105,23 @@ static void gd__post_notify(gd_mcp_sink *sink, json_t *msg) {
   if (gd__sse_send(p->reply, msg) != 0) p->gone = true;
 }
 
+/* HTTP status of a 2026-07-28 error response (basic/transports/streamable-http). */
+static int gd__modern_status(const json_t *response) {
+  json_t *err = json_object_get(response, "error");
+  if (!err) return 200;
+  json_int_t code = json_integer_value(json_object_get(err, "code"));
+  if (code == -32601) return 404;
+  if (code == -32020 || code == -32021 || code == -32022 ||
+      (code == -32602 && strstr(json_string_value(json_object_get(err, "message")) ?: "", "_meta")))
+    return 400;
+  return 200;
+}
+
 static void gd__post_finish(gd_mcp_sink *sink, json_t *response) {
   gd__post *p = (gd__post *)sink;
   char hdr[96];
+  json_decref(p->id);
+  p->id = NULL;
   if (p->created && p->toolsets[0]) {
     char err[256];
     if (gd_mcp_parse_toolsets(p->m, p->toolsets, &p->created->tools, err, sizeof err) != 0)
@@ -108,7 +132,8 @@ static void gd__post_finish(gd_mcp_sink *sink, json_t *response) {
     else json_decref(response);
     gd_reply_stream_end(p->reply);
   } else if (response) {
-    gd_reply_json(p->reply, 200, response, gd__session_header(p, hdr, sizeof hdr));
+    int status = p->stateless ? gd__modern_status(response) : 200;
+    gd_reply_json(p->reply, status, response, gd__session_header(p, hdr, sizeof hdr));
   } else if (p->is_request && p->sse_ok && !p->gone) {
     /* A cancelled request gets no response: close an empty event stream. */
     if (gd_reply_stream_start(p->reply, 200, "text/event-stream", NULL) == 0) {}
@@ -119,8 +144,61 @@ static void gd__post_finish(gd_mcp_sink *sink, json_t *response) {
   free(p);
 }
 
+static void gd__rpc_error_id(gd_reply *r, int status, json_t *id, int code, const char *message) {
+  gd_reply_json(r, status, gd_mcp_error(id, code, message), NULL);
+}
+
 static void gd__rpc_error(gd_reply *r, int status, int code, const char *message) {
-  gd_reply_json(r, status, gd_mcp_error(NULL, code, message), NULL);
+  gd__rpc_error_id(r, status, NULL, code, message);
+}
+
+/* A header's value without surrounding blanks, in buf. */
+static const char *gd__trim(const char *v, char *buf, size_t n) {
+  if (!v) return NULL;
+  while (*v == ' ' || *v == '\t') v++;
+  snprintf(buf, n, "%s", v);
+  size_t l = strlen(buf);
+  while (l && (buf[l - 1] == ' ' || buf[l - 1] == '\t')) buf[--l] = '\0';
+  return buf;
+}
+
+/* Decodes an "=?base64?...?=" header value (basic/transports: non-ASCII names) into buf. */
+static const char *gd__header_text(const char *v, char *buf, size_t n) {
+  size_t l = v ? strlen(v) : 0;
+  if (l < 12 || strncmp(v, "=?base64?", 9) != 0 || strcmp(v + l - 2, "?=") != 0) return v;
+  size_t in = l - 11;
+  if (in % 4 || (in / 4) * 3 + 1 > n) return v;
+  int out = EVP_DecodeBlock((unsigned char *)buf, (const unsigned char *)v + 9, (int)in);
+  if (out < 0) return v;
+  while (in && v[9 + in - 1] == '=') {
+    in--;
+    out--;
+  }
+  buf[out] = '\0';
+  return buf;
+}
+
+/* 2026-07-28 standard headers: MCP-Protocol-Version, Mcp-Method and (tools/call) Mcp-Name must
+ * be present and equal the body's. NULL when fine, else why. */
+static const char *gd__modern_headers(const gd_http_request *q, json_t *msg, const char *meta_version) {
+  char a[128], b[256], c[512];
+  const char *v = gd__trim(q->mcp_protocol_version, a, sizeof a);
+  if (!v) return "the MCP-Protocol-Version header is required";
+  if (!meta_version || strcmp(v, meta_version) != 0)
+    return "the MCP-Protocol-Version header must equal _meta io.modelcontextprotocol/protocolVersion";
+  const char *method = json_string_value(json_object_get(msg, "method"));
+  const char *hm = gd__trim(q->mcp_method, b, sizeof b);
+  if (!hm) return "the Mcp-Method header is required";
+  if (!method || strcmp(hm, method) != 0) return "the Mcp-Method header must equal the body's method";
+  if (method && strcmp(method, "tools/call") == 0) {
+    const char *name = json_string_value(json_object_get(json_object_get(msg, "params"), "name"));
+    char d[512];
+    const char *hn = gd__trim(q->mcp_name, c, sizeof c);
+    if (!hn) return "the Mcp-Name header is required for tools/call";
+    hn = gd__header_text(hn, d, sizeof d);
+    if (!name || strcmp(hn, name) != 0) return "the Mcp-Name header must equal params.name";
+  }
+  return NULL;
 }
 
 static void gd__handle_post(gd_mcp *m, gd_reply *r) {
@@ -155,7 +233,7 @@ static void gd__handle_post(gd_mcp *m, gd_reply *r) {
   const char *meta_version = json_string_value(json_object_get(
       json_object_get(json_object_get(msg, "params"), "_meta"), "io.modelcontextprotocol/protocolVersion"));
   gd_mcp_session *s = NULL;
-  if (q->mcp_session_id && !initialize) {
+  if (q->mcp_session_id && !initialize && !meta_version) { /* modern requests ignore it */
     s = gd_mcp_session_find(m, q->mcp_session_id);
     if (!s) {
       json_decref(msg);
@@ -168,22 +246,31 @@ static void gd__handle_post(gd_mcp *m, gd_reply *r) {
       gd__rpc_error(r, 400, GD_RPC_SERVER_ERROR, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
-  } else if (!initialize) {
-    if (!meta_version) {
+  }
+  char hv[64];
+  const char *header_version = gd__trim(q->mcp_protocol_version, hv, sizeof hv);
+  bool modern = !s && (meta_version || (!q->mcp_session_id && header_version &&
+                                        strcmp(header_version, GD_MCP_STATELESS) == 0));
+  json_t *id = json_object_get(msg, "id");
+  if (modern) {
+    const char *why = gd__modern_headers(q, msg, meta_version);
+    if (why && meta_version) {
+      gd__rpc_error_id(r, 400, id, GD_RPC_HEADER_MISMATCH, why);
       json_decref(msg);
-      gd__rpc_error(r, 400, GD_RPC_SERVER_ERROR,
-                    "Bad Request: Mcp-Session-Id header is required (initialize first), or a "
-                    "2026-07-28 request with _meta io.modelcontextprotocol/protocolVersion");
       return;
     }
-    /* Stateless revision: the header must agree with the request's _meta. */
-    if (!q->mcp_protocol_version || strcmp(q->mcp_protocol_version, meta_version) != 0) {
+    if (!meta_version) { /* checked by mcp too; answered here with the HTTP status */
+      gd__rpc_error_id(r, 400, id, -32602,
+                       "Invalid params: _meta io.modelcontextprotocol/protocolVersion is required");
       json_decref(msg);
-      gd__rpc_error(r, 400, GD_RPC_SERVER_ERROR,
-                    "Bad Request: the MCP-Protocol-Version header must equal _meta's "
-                    "io.modelcontextprotocol/protocolVersion");
       return;
     }
+  } else if (!initialize && !s) {
+    json_decref(msg);
+    gd__rpc_error(r, 400, GD_RPC_SERVER_ERROR,
+                  "Bad Request: Mcp-Session-Id header is required (initialize first), or a "
+                  "2026-07-28 request with _meta io.modelcontextprotocol/protocolVersion");
+    return;
   }
   gd__post *p = calloc(1, sizeof *p);
   if (!p) {
@@ -196,12 +283,15 @@ static void gd__handle_post(gd_mcp *m, gd_reply *r) {
   p->reply = r;
   p->m = m;
   p->sse_ok = gd__accepts(q->accept, "text/event-stream");
-  p->is_request = json_object_get(msg, "id") != NULL && method != NULL;
-  if (initialize && q->query) {
+  p->is_request = id != NULL && method != NULL;
+  p->stateless = modern;
+  p->id = id ? json_incref(id) : NULL;
+  if (initialize && !modern && q->query) {
     if (gd_http_query_get(q->query, "toolsets", p->toolsets, sizeof p->toolsets) == 0) {
       gd_mcp_toolsets check;
       char err[256];
       if (gd_mcp_parse_toolsets(m, p->toolsets, &check, err, sizeof err) != 0) {
+        json_decref(p->id);
         free(p);
         json_decref(msg);
         gd__rpc_error(r, 400, GD_RPC_SERVER_ERROR, err);

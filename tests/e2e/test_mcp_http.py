@@ -302,7 +302,9 @@ def stateless(shared, method: str, params: dict | None = None, header: str | Non
     p["_meta"] = {"io.modelcontextprotocol/protocolVersion": STATELESS,
                   "io.modelcontextprotocol/clientCapabilities": {},
                   "io.modelcontextprotocol/clientInfo": {"name": "pytest", "version": "1"}}
-    h = {"Accept": ACCEPT, "Content-Type": "application/json"}
+    h = {"Accept": ACCEPT, "Content-Type": "application/json", "Mcp-Method": method}
+    if "name" in p:
+        h["Mcp-Name"] = p["name"]
     if header:
         h["MCP-Protocol-Version"] = header
     return requests.post(shared.url + "/mcp", headers=h, timeout=60,
@@ -324,8 +326,22 @@ def test_stateless_discover_list_and_call(shared):
 
 
 def test_stateless_header_must_match_meta(shared):
-    assert stateless(shared, "tools/list", header=None).status_code == 400
-    assert stateless(shared, "tools/list", header="2025-11-25").status_code == 400
+    for header in (None, "2025-11-25"):
+        r = stateless(shared, "tools/list", header=header)
+        assert r.status_code == 400 and r.json()["error"]["code"] == -32020, r.text
+        assert r.json()["id"] == "s1"
+
+
+def test_stateless_errors_map_to_http_statuses(shared):
+    r = stateless(shared, "ping")  # removed in 2026-07-28
+    assert r.status_code == 404 and r.json()["error"]["code"] == -32601, r.text
+    r = stateless(shared, "initialize", {"protocolVersion": LATEST})
+    assert r.status_code == 404, r.text
+    r = stateless(shared, "tools/call", {"name": "get_status", "arguments": {}})
+    res = r.json()["result"]
+    assert res["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "godotd"
+    lst = stateless(shared, "tools/list").json()["result"]
+    assert lst["ttlMs"] >= 0 and lst["cacheScope"] in ("public", "private")
 
 
 # --------------------------------------------------------------------------------------------

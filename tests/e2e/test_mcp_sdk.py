@@ -45,9 +45,9 @@ def mcp_missing() -> str | None:
 
 
 def skip_without_mcp() -> None:
+    """The MCP server has landed: a daemon without `godotd mcp` fails these tests, never skips."""
     reason = mcp_missing()
-    if reason:
-        pytest.skip(reason)
+    assert reason is None, reason
 
 
 def install_node() -> Path:
