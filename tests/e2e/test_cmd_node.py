@@ -606,6 +606,11 @@ def test_call_method(shared):
         ({"node_path": "Sprite2D", "method": "queue_free"}, 400, "invalid_params"),
         ({"node_path": "Sprite2D", "method": "free"}, 400, "invalid_params"),
         ({"node_path": "Sprite2D", "method": "set_script", "args": [None]}, 400, "invalid_params"),
+        # by-name callers would get around the list; duplicate would leave an orphan node
+        ({"node_path": "Sprite2D", "method": "call_thread_safe", "args": ["set_name", "X"]}, 400, "invalid_params"),
+        ({"node_path": "Sprite2D", "method": "call_deferred_thread_group", "args": ["queue_free"]}, 400, "invalid_params"),
+        ({"node_path": "Sprite2D", "method": "set_thread_safe", "args": ["name", "X"]}, 400, "invalid_params"),
+        ({"node_path": "Sprite2D", "method": "duplicate"}, 400, "invalid_params"),
         ({"node_path": ".", "method": "_on_timer_timeout"}, 400, "invalid_params"),
         ({"node_path": "Sprite2D", "method": "no_such"}, 404, "not_found"),
         ({"node_path": "Sprite2D", "method": "to_global", "args": ["far"]}, 400, "invalid_params"),
@@ -613,7 +618,7 @@ def test_call_method(shared):
         ({"node_path": "Nope", "method": "get_rect"}, 404, "not_found"),
     ]:
         assert err(shared, "call_method", params)[:2] == (status, code), params
-    assert tree(shared)["Sprite2D"] == "Sprite2D"
+    assert tree(shared) == tscn_nodes(shared.project / "main.tscn")
 
 
 def test_node_transform_2d_control_and_3d(shared):
@@ -661,3 +666,161 @@ def test_node_transform_2d_control_and_3d(shared):
     open_scene(shared, MAIN)
     assert err(shared, "get_node_transform", {"node_path": "Timer"})[:2] == (400, "invalid_params")
     assert err(shared, "set_node_transform", {"node_path": "Timer", "position": [1, 1]})[:2] == (400, "invalid_params")
+
+
+# --------------------------------------------------------------------------------------------
+# nodes the scene does not own: an editable instance's, an inherited scene's base nodes
+
+
+def test_nodes_of_an_editable_instance(shared):
+    open_scene(shared, MAIN)
+    shared.command("set_editable_children", {"node_path": "Player", "editable": True})
+    inner = shared.command("get_node", {"node_path": "Player/Sprite2D"})
+    assert inner["own"] is False and inner["from_scene"] == "res://player.tscn" and inner["editable"] is True
+    assert shared.command("get_node", {"node_path": "Player"})["own"] is True
+    before = tree(shared)
+    # the Scene dock refuses these: a .tscn cannot record them for a sub-scene's nodes
+    for name, params in [
+        ("delete_node", {"node_path": "Player/Sprite2D"}),
+        ("rename_node", {"node_path": "Player/Sprite2D", "new_name": "Body"}),
+        ("move_node", {"node_path": "Player/Sprite2D", "index": 1}),
+        ("reparent_node", {"node_path": "Player/Sprite2D", "new_parent_path": "."}),
+        ("set_unique_name", {"node_path": "Player/Sprite2D", "unique": True}),
+    ]:
+        status, code, msg = err(shared, name, params)
+        assert (status, code) == (422, "failed") and "res://player.tscn" in msg, (name, msg)
+    assert tree(shared) == before
+    # the default of an instance's node is the sub-scene's value (player.tscn: scale 0.5)
+    scale = shared.command("get_property", {"node_path": "Player/Sprite2D", "property": "scale"})
+    assert scale["default"] == {"$type": "Vector2", "x": 0.5, "y": 0.5}
+    assert shared.command("get_properties", {"node_path": "Player/Sprite2D", "non_default": True})["count"] == 0
+    shared.command("set_property", {"node_path": "Player/Sprite2D", "property": "scale", "value": [2, 2]})
+    assert "scale = Vector2(2, 2)" in section(save(shared, MAIN), "Sprite2D", "Player")
+    r = shared.command("reset_property", {"node_path": "Player/Sprite2D", "property": "scale"})
+    assert r["value"] == {"$type": "Vector2", "x": 0.5, "y": 0.5}
+    assert "scale = Vector2" not in save(shared, MAIN)  # no override left
+    # a copy of a sub-scene node is this scene's own, saved with its type
+    d = shared.command("duplicate_node", {"node_path": "Player/Sprite2D", "name": "Shadow"})
+    assert d["node_path"] == "Player/Shadow"
+    assert shared.command("get_node", {"node_path": "Player/Shadow"})["own"] is True
+    head = section(save(shared, MAIN), "Shadow", "Player")
+    assert 'type="Sprite2D"' in head[0] and "scale = Vector2(0.5, 0.5)" in head, head
+    assert tscn_nodes(shared.project / "main.tscn")["Player/Shadow"] == "Sprite2D"
+    shared.command("delete_node", {"node_path": "Player/Shadow"})  # own node: allowed
+    for _ in range(5):  # delete, duplicate, reset, set, editable children
+        undo(shared)
+    text = save(shared, MAIN)
+    assert "Shadow" not in text and "[editable" not in text
+    assert tscn_nodes(shared.project / "main.tscn") == tree(shared)
+
+
+INHERITED = """[gd_scene format=3]
+
+[ext_resource type="PackedScene" path="res://player.tscn" id="1_player"]
+
+[node name="Enemy" instance=ExtResource("1_player")]
+
+[node name="Sprite2D" parent="." index="0"]
+scale = Vector2(2, 2)
+
+[node name="Loot" type="Node2D" parent="."]
+"""
+
+
+def test_inherited_scene_base_nodes(shared):
+    shared.command("write_file", {"path": "res://enemy.tscn", "content": INHERITED})
+    open_scene(shared, "res://enemy.tscn")
+    root = shared.command("get_node", {"node_path": "."})
+    assert root["inherits"] == "res://player.tscn" and root["own"] is True
+    base = shared.command("get_node", {"node_path": "Sprite2D"})
+    assert base["own"] is False and base["from_scene"] == "res://player.tscn"
+    assert shared.command("get_node", {"node_path": "Loot"})["own"] is True
+    for name, params in [
+        ("delete_node", {"node_path": "Sprite2D"}),
+        ("rename_node", {"node_path": "CollisionShape2D", "new_name": "Hitbox"}),
+        ("move_node", {"node_path": "CollisionShape2D", "index": 0}),
+    ]:
+        status, code, msg = err(shared, name, params)
+        assert (status, code) == (422, "failed") and "base scene" in msg, (name, msg)
+    # the base scene's value is the default: 0.5, overridden to 2 here
+    scale = shared.command("get_property", {"node_path": "Sprite2D", "property": "scale"})
+    assert scale["default"]["x"] == 0.5 and scale["value"]["x"] == 2.0
+    shared.command("create_node", {"parent_path": "Sprite2D", "type": "Node2D", "name": "Glow"})
+    shared.command("delete_node", {"node_path": "Loot"})
+    text = save(shared, "res://enemy.tscn")
+    # (conftest's tscn_nodes does not read inherited scenes: their base nodes have no type)
+    assert re.search(r'^\[node name="Glow" type="Node2D" parent="Sprite2D"', text, re.M), text
+    assert "Loot" not in text and 'name="Sprite2D" parent="."' in text
+    undo(shared)
+    undo(shared)
+    assert "Loot" in tree(shared) and "Sprite2D/Glow" not in tree(shared)
+
+
+# --------------------------------------------------------------------------------------------
+# typed exports of a @tool script: typed arrays, node references, script defaults
+
+
+TYPED = """@tool
+extends Node2D
+
+@export var speed := 3.5
+@export var target: Node2D
+@export var targets: Array[Node]
+@export var counts: Array[int]
+@export var points: Array[Vector2]
+@export var textures: Array[Texture2D]
+"""
+
+
+def test_typed_script_exports(shared):
+    open_scene(shared, MAIN)
+    shared.command("write_file", {"path": "res://typed_props.gd", "content": TYPED})
+    shared.command("create_node", {"parent_path": ".", "type": "Node2D", "name": "Typed"})
+    shared.command("attach_script", {"node_path": "Typed", "script_path": "res://typed_props.gd"})
+    # a fresh @tool script: its defaults are not cached by Godot yet, still reset finds 3.5
+    shared.command("set_property", {"node_path": "Typed", "property": "speed", "value": 7})
+    assert shared.command("get_property", {"node_path": "Typed", "property": "speed"})["default"] == 3.5
+    assert shared.command("reset_property", {"node_path": "Typed", "property": "speed"})["value"] == 3.5
+    r = shared.command("set_properties", {"node_path": "Typed", "properties": {
+        "target": "Sprite2D",
+        "targets": ["Sprite2D", "Label"],
+        "counts": [1, 2.0, "3"],
+        "points": [[1, 2], {"x": 3, "y": 4}],
+        "textures": ["res://icon.svg"],
+    }})
+    assert r["values"]["counts"] == [1, 2, 3] and len(r["values"]["targets"]) == 2
+    typed = section(save(shared, MAIN), "Typed", ".")
+    assert 'node_paths=PackedStringArray("target", "targets")' in typed[0], typed[0]
+    assert 'target = NodePath("../Sprite2D")' in typed
+    assert 'targets = [NodePath("../Sprite2D"), NodePath("../Label")]' in typed
+    assert "counts = Array[int]([1, 2, 3])" in typed
+    assert "points = Array[Vector2]([Vector2(1, 2), Vector2(3, 4)])" in typed
+    assert any(ln.startswith("textures = Array[Texture2D]([ExtResource(") for ln in typed), typed
+    assert not any(ln.startswith("speed") for ln in typed)
+    for prop, value, part in [
+        ("counts", [1.5], "Array[int]: element 0"),
+        ("targets", ["Sprite2D", "Nope"], "element 1"),
+        ("target", "Timer", "Node2D"),
+    ]:
+        status, code, msg = err(shared, "set_property", {"node_path": "Typed", "property": prop, "value": value})
+        assert (status, code) == (400, "invalid_params") and part in msg, msg
+    status, code, msg = err(shared, "set_property", {"node_path": "Typed", "property": "textures", "value": ["res://main.gd"]})
+    assert (status, code) == (400, "invalid_params") and "Texture2D" in msg, msg
+    status, code, msg = err(shared, "set_property", {"node_path": "Player", "property": "motion_mode", "value": "sideways"})
+    assert (status, code) == (400, "invalid_params"), msg
+    undo(shared)  # set_properties
+    assert shared.command("get_property", {"node_path": "Typed", "property": "counts"})["value"] == []
+    for _ in range(4):  # reset, set, attach, create
+        undo(shared)
+    assert "Typed" not in tree(shared)
+    save(shared, MAIN)
+    shared.command("undo", {"history": "global"})  # write_file
+
+
+def test_new_resource_hint(shared):
+    open_scene(shared, MAIN)
+    shared.command("set_editable_children", {"node_path": "Player", "editable": True})
+    status, code, msg = err(shared, "set_property", {"node_path": "Player/CollisionShape2D", "property": "shape",
+                                                     "value": "RectangleShape2D"})
+    assert (status, code) == (400, "invalid_params") and "create_resource" in msg and "Shape2D" in msg, msg
+    undo(shared)

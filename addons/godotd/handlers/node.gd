@@ -8,7 +8,8 @@ extends "../handler.gd"
 ## Nodes listed by one find_nodes at most (its limit's maximum).
 const MAX_FIND := 1000
 ## Methods call_method refuses: they free nodes, change scripts or the tree behind the undo
-## history's back, or call anything by name (which would get around this list).
+## history's back, leave orphan nodes, or call anything by name (which would get around this
+## list; see also [constant FORBIDDEN_SUFFIXES]).
 const FORBIDDEN_METHODS: PackedStringArray = [
 	"free", "queue_free", "set_script", "call", "callv", "call_deferred", "callp", "set",
 	"set_deferred", "set_indexed", "propagate_call", "propagate_notification", "notification",
@@ -16,8 +17,14 @@ const FORBIDDEN_METHODS: PackedStringArray = [
 	"set_owner", "set_name", "request_ready", "set_multiplayer_authority", "emit_signal",
 	"connect", "disconnect", "set_meta", "remove_meta", "add_to_group", "remove_from_group",
 	"set_block_signals", "set_editable_instance", "set_scene_instance_load_placeholder",
-	"print_tree", "print_tree_pretty", "set_process_mode", "cancel_free",
+	"print_tree", "print_tree_pretty", "set_process_mode", "cancel_free", "duplicate",
+	"set_scene_file_path", "set_unique_name_in_owner", "add_user_signal", "rpc", "rpc_id",
+	"rpc_config", "create_trimesh_collision", "create_convex_collision",
+	"create_multiple_convex_collisions", "create_debug_tangents",
 ]
+## Method name endings call_method refuses: Node's thread-group and thread-safe variants call,
+## set or notify by name (call_thread_safe("queue_free") would free the node).
+const FORBIDDEN_SUFFIXES: PackedStringArray = ["_thread_safe", "_thread_group"]
 ## Properties set_property leaves to other commands (they change identity, not state).
 const RESERVED_PROPERTIES := {
 	"script": "attach_script / detach_script",
@@ -31,7 +38,7 @@ const RESERVED_PROPERTIES := {
 
 
 ## [code]get_node[/code] [code]{node_path}[/code]: class, path, parent, index, children names,
-## script, groups, instanced scene, unique name flag.
+## script, groups, instanced scene, unique name flag, and where the node comes from (own).
 func cmd_get_node(params: Dictionary) -> Dictionary:
 	var node := node_at(params["node_path"])
 	if node == null:
@@ -60,6 +67,16 @@ func cmd_get_node(params: Dictionary) -> Dictionary:
 	if node != root and not node.scene_file_path.is_empty():
 		info["instance"] = node.scene_file_path
 		info["editable_children"] = root.is_editable_instance(node)
+	var base_path := _base_scene_path()
+	if node == root and not base_path.is_empty():
+		info["inherits"] = base_path
+	info["own"] = true
+	if node != root and node.owner != root and node.owner != null:
+		info["own"] = false
+		info["from_scene"] = node.owner.scene_file_path
+	elif node != root and not base_path.is_empty() and _state_index(_base_state(), path_of(node)) >= 0:
+		info["own"] = false
+		info["from_scene"] = base_path
 	return ok(info)
 
 
@@ -145,7 +162,7 @@ func cmd_create_node(params: Dictionary) -> Dictionary:
 ## [code]delete_node[/code] [code]{node_path}[/code]: removes the node and its children (kept for
 ## undo). The scene root cannot be deleted.
 func cmd_delete_node(params: Dictionary) -> Dictionary:
-	var found: Variant = _editable_node(params["node_path"], false)
+	var found: Variant = _own_node(params["node_path"], false)
 	if found is Dictionary:
 		return found
 	var node: Node = found
@@ -165,7 +182,7 @@ func cmd_delete_node(params: Dictionary) -> Dictionary:
 ## [code]rename_node[/code] [code]{node_path, new_name}[/code]: renames; fails on invalid
 ## characters or a sibling with that name. Returns the new path.
 func cmd_rename_node(params: Dictionary) -> Dictionary:
-	var found: Variant = _editable_node(params["node_path"], true)
+	var found: Variant = _own_node(params["node_path"], true)
 	if found is Dictionary:
 		return found
 	var node: Node = found
@@ -189,7 +206,7 @@ func cmd_rename_node(params: Dictionary) -> Dictionary:
 ## [code]reparent_node[/code] [code]{node_path, new_parent_path, keep_global_transform?, index?}
 ## [/code]: moves the node (with its children) under another parent.
 func cmd_reparent_node(params: Dictionary) -> Dictionary:
-	var found: Variant = _editable_node(params["node_path"], false)
+	var found: Variant = _own_node(params["node_path"], false)
 	if found is Dictionary:
 		return found
 	var node: Node = found
@@ -260,7 +277,12 @@ func cmd_duplicate_node(params: Dictionary) -> Dictionary:
 	ur.add_do_method(parent, "add_child", copy, true)
 	if parent == node.get_parent():
 		ur.add_do_method(parent, "move_child", copy, node.get_index() + 1)
-	for original: Node in _owned_subtree(node, root):
+	# the copy belongs to this scene: so do the nodes that came with it from the same scene
+	# (the original's own owner, a sub-scene's when it is a node of an editable instance)
+	var owned := _owned_subtree(node, root)
+	if node.owner != root:
+		owned = _owned_subtree(node, node.owner)
+	for original: Node in owned:
 		var twin := copy.get_node_or_null(node.get_path_to(original))
 		if twin != null:
 			ur.add_do_method(twin, "set_owner", root)
@@ -272,7 +294,7 @@ func cmd_duplicate_node(params: Dictionary) -> Dictionary:
 
 ## [code]move_node[/code] [code]{node_path, index}[/code]: moves the node among its siblings.
 func cmd_move_node(params: Dictionary) -> Dictionary:
-	var found: Variant = _editable_node(params["node_path"], false)
+	var found: Variant = _own_node(params["node_path"], false)
 	if found is Dictionary:
 		return found
 	var node: Node = found
@@ -298,7 +320,7 @@ func cmd_move_node(params: Dictionary) -> Dictionary:
 ## [code]set_unique_name[/code] [code]{node_path, unique}[/code]: marks the node as scene-unique
 ## (reachable as %Name from scripts) or clears the mark.
 func cmd_set_unique_name(params: Dictionary) -> Dictionary:
-	var found: Variant = _editable_node(params["node_path"], false)
+	var found: Variant = _own_node(params["node_path"], false)
 	if found is Dictionary:
 		return found
 	var node: Node = found
@@ -634,7 +656,8 @@ func cmd_call_method(params: Dictionary) -> Dictionary:
 	if node == null:
 		return missing_node(params["node_path"])
 	var method: String = params["method"]
-	if method in FORBIDDEN_METHODS or method.begins_with("_"):
+	if method in FORBIDDEN_METHODS or method.begins_with("_") \
+			or Array(FORBIDDEN_SUFFIXES).any(func(end: String) -> bool: return method.ends_with(end)):
 		return fail(ErrorCodes.INVALID_PARAMS,
 				"'%s' may not be called through call_method (it would bypass undo or free nodes); use the node commands instead"
 				% method)
@@ -813,6 +836,63 @@ func _editable_node(path: String, root_ok: bool = true) -> Variant:
 	return node
 
 
+## Like [method _editable_node], for changes a scene file can only record for the scene's own
+## nodes (delete, rename, reparent, reorder, unique name). A node of an instanced sub-scene (even
+## with editable children) or one the scene inherits from its base scene is refused, as the
+## Scene dock refuses it: the change would be lost or break the saved scene.
+func _own_node(path: String, root_ok: bool = true) -> Variant:
+	var found: Variant = _editable_node(path, root_ok)
+	if found is Dictionary:
+		return found
+	var node: Node = found
+	var root := scene_root()
+	if node == root:
+		return node
+	if node.owner != root:
+		return fail(ErrorCodes.FAILED,
+				"'%s' is a node of the instanced scene %s: it can be edited here (properties, groups, children) but not deleted, renamed, moved or reparented; open %s to change its structure"
+				% [path, node.owner.scene_file_path, node.owner.scene_file_path])
+	var base := _base_state()
+	if base != null and _state_index(base, path_of(node)) >= 0:
+		return fail(ErrorCodes.FAILED,
+				"'%s' comes from the base scene this scene inherits (%s): it cannot be deleted, renamed, moved or reparented here; open the base scene to change its structure"
+				% [path, _base_scene_path()])
+	return node
+
+
+## The SceneState of the scene the edited scene inherits from (its root instances a base
+## scene), or null when it inherits none or is not saved yet.
+func _base_state() -> SceneState:
+	var base_path := _base_scene_path()
+	if base_path.is_empty():
+		return null
+	var packed := load(base_path) as PackedScene
+	return packed.get_state() if packed != null else null
+
+
+## The path of the scene the edited scene inherits from, or "".
+func _base_scene_path() -> String:
+	var own := scene_root().scene_file_path
+	if own.is_empty() or not ResourceLoader.exists(own):
+		return ""
+	var packed := load(own) as PackedScene
+	if packed == null or packed.get_state().get_node_count() == 0:
+		return ""
+	var base := packed.get_state().get_node_instance(0)
+	return base.resource_path if base != null else ""
+
+
+## The index of the node at [param path] ("." for the root) in [param state], or -1.
+static func _state_index(state: SceneState, path: String) -> int:
+	for i in state.get_node_count():
+		var at := str(state.get_node_path(i))
+		if at.begins_with("./"):
+			at = at.substr(2)
+		if at == path:
+			return i
+	return -1
+
+
 ## Whether [param node] belongs to the edited scene as the Scene dock shows it.
 static func _in_scene(node: Node, root: Node) -> bool:
 	if node == root:
@@ -977,7 +1057,14 @@ func _convert_for(node: Node, name: String, value: Variant) -> Dictionary:
 		if target == null:
 			return fail(ErrorCodes.INVALID_PARAMS, "%s expects a node path of the edited scene, got %s"
 					% [name, JSON.stringify(value)])
+		if not hint_string.is_empty() and not _is_a(target, hint_string):
+			return fail(ErrorCodes.INVALID_PARAMS, "%s takes a %s: '%s' is a %s"
+					% [name, hint_string, value, target.get_class()])
 		return ok({"value": target})
+	if type == TYPE_ARRAY and typeof(value) == TYPE_ARRAY:
+		var current: Variant = node.get(name)
+		if typeof(current) == TYPE_ARRAY and (current as Array).is_typed():
+			return _typed_array(node, name, current, value)
 	var classes := hint_string.split(",", false) if hint == PROPERTY_HINT_RESOURCE_TYPE \
 			else PackedStringArray()
 	var converted := VariantJson.from_json(value, type,
@@ -987,10 +1074,73 @@ func _convert_for(node: Node, name: String, value: Variant) -> Dictionary:
 		if not Array(classes).any(func(c: String) -> bool: return res.is_class(c)):
 			converted = {"ok": false, "message": "'%s' is a %s" % [value, res.get_class()]}
 	if not converted["ok"]:
-		return fail(ErrorCodes.INVALID_PARAMS, "%s of %s is a %s: %s. Accepted: %s"
+		var hint_new := ""
+		if type == TYPE_OBJECT and typeof(value) == TYPE_STRING and ClassDB.class_exists(value) \
+				and ClassDB.is_parent_class(value, "Resource"):
+			hint_new = ". To give it a new %s, use create_resource {class: \"%s\", node_path, property: \"%s\"}" \
+					% [value, value, name]
+		return fail(ErrorCodes.INVALID_PARAMS, "%s of %s is a %s: %s. Accepted: %s%s"
 				% [name, node.get_class(), _type_name(info), converted["message"],
-				_accepted_forms(info)])
+				_accepted_forms(info), hint_new])
 	return ok({"value": converted["value"]})
+
+
+## [param items] as an array typed like [param like] (Array[int], Array[Vector2], Array[Node],
+## Array[Texture2D]...): each element converted to the element type, nodes given by their path
+## in the edited scene, resources by res:// path. A plain array would not be assigned at all.
+func _typed_array(node: Node, name: String, like: Array, items: Array) -> Dictionary:
+	var builtin := like.get_typed_builtin()
+	var cls := String(like.get_typed_class_name())
+	var script: Script = like.get_typed_script()
+	var element := type_string(builtin)
+	if builtin == TYPE_OBJECT:
+		element = script.get_global_name() if script != null and not script.get_global_name().is_empty() \
+				else cls
+	var out := []
+	for i in items.size():
+		var item: Variant = items[i]
+		var converted := {}
+		if builtin == TYPE_OBJECT and ClassDB.is_parent_class(cls, "Node"):
+			var target := node_at(item) if typeof(item) == TYPE_STRING else null
+			if target == null:
+				converted = {"ok": false, "message": "%s is not the path of a node of the edited scene"
+						% JSON.stringify(item)}
+			elif not target.is_class(cls) or (script != null and not _extends_script(target, script)):
+				converted = {"ok": false, "message": "'%s' is a %s, not a %s"
+						% [item, target.get_class(), element]}
+			else:
+				converted = {"ok": true, "value": target}
+		else:
+			converted = VariantJson.from_json(item, builtin, cls)
+			if converted["ok"] and script != null and converted["value"] != null \
+					and not _extends_script(converted["value"], script):
+				converted = {"ok": false, "message": "%s is not a %s" % [JSON.stringify(item), element]}
+		if not converted["ok"]:
+			return fail(ErrorCodes.INVALID_PARAMS, "%s of %s is an Array[%s]: element %d: %s"
+					% [name, node.get_class(), element, i, converted["message"]])
+		out.append(converted["value"])
+	return ok({"value": Array(out, builtin, StringName(cls), script)})
+
+
+## Whether [param object] is a [param cls]: a native class or a script's class_name.
+static func _is_a(object: Object, cls: String) -> bool:
+	if ClassDB.class_exists(cls):
+		return object.is_class(cls)
+	var script: Script = object.get_script()
+	while script != null:
+		if script.get_global_name() == cls:
+			return true
+		script = script.get_base_script()
+	return false
+
+
+static func _extends_script(object: Object, script: Script) -> bool:
+	var own: Script = object.get_script()
+	while own != null:
+		if own == script:
+			return true
+		own = own.get_base_script()
+	return false
 
 
 ## The value of an enum entry named [param text] in "A,B:5,C" hint strings, or a huge negative.
@@ -1028,17 +1178,69 @@ func _set_many(path: String, values: Dictionary, action: String) -> Dictionary:
 	return ok({"node_path": path_of(node), "values": now})
 
 
-## The default value of a property: the script's for script variables, else the class's.
-static func _default_of(node: Node, name: String) -> Variant:
+## The default value of a property as the inspector's revert button sees it: the value the
+## scene it comes from gives it (for an instance, a node of an editable instance, or a node the
+## scene inherits), else the script's default for script variables, else the class's.
+func _default_of(node: Node, name: String) -> Variant:
+	var from_scene := _scene_default(node, name)
+	if not from_scene.is_empty():
+		return from_scene[0]
 	var script: Script = node.get_script()
 	if script != null:
 		for info: Dictionary in script.get_script_property_list():
 			if info["name"] == name:
-				return script.get_property_default_value(name)
+				return _script_default(script, name)
 	return ClassDB.class_get_property_default_value(node.get_class(), name)
 
 
-static func _is_default(node: Node, name: String, value: Variant) -> bool:
+## [value] when the scene [param node] comes from sets [param name], else [].
+func _scene_default(node: Node, name: String) -> Array:
+	var root := scene_root()
+	var state: SceneState = null
+	var path := ""
+	if node != root and not node.scene_file_path.is_empty():
+		state = _packed_state(node.scene_file_path)
+		path = "."
+	elif node != root and node.owner != null and node.owner != root:
+		state = _packed_state(node.owner.scene_file_path)
+		path = str(node.owner.get_path_to(node))
+	else:
+		state = _base_state()
+		path = path_of(node)
+	if state == null:
+		return []
+	var index := _state_index(state, path)
+	if index < 0:
+		return []
+	for p in state.get_node_property_count(index):
+		if state.get_node_property_name(index, p) == name:
+			return [state.get_node_property_value(index, p)]
+	return []
+
+
+static func _packed_state(path: String) -> SceneState:
+	if path.is_empty() or not ResourceLoader.exists(path):
+		return null
+	var packed := load(path) as PackedScene
+	return packed.get_state() if packed != null else null
+
+
+## A script variable's initial value. Godot caches a @tool script's defaults only once the
+## inspector has updated its exports, so a missing one is read from a fresh instance.
+static func _script_default(script: Script, name: String) -> Variant:
+	var value: Variant = script.get_property_default_value(name)
+	var base := script.get_instance_base_type()
+	if value != null or not script.can_instantiate() or not ClassDB.can_instantiate(base) \
+			or not ClassDB.is_parent_class(base, "Node"):
+		return value
+	var probe: Node = ClassDB.instantiate(base)
+	probe.set_script(script)
+	value = probe.get(name)
+	probe.free()
+	return value
+
+
+func _is_default(node: Node, name: String, value: Variant) -> bool:
 	var default: Variant = _default_of(node, name)
 	if typeof(default) != typeof(value):
 		return default == null and value == null
