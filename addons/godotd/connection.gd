@@ -186,6 +186,11 @@ func _dial(now: int) -> void:
 	_peer.inbound_buffer_size = INBOUND_BUFFER_BYTES
 	_peer.outbound_buffer_size = OUTBOUND_BUFFER_BYTES
 	_peer.max_queued_packets = MAX_QUEUED_PACKETS
+	# The daemon may require its bearer token on every route, /bridge included (GODOTD_TOKEN is
+	# set by the supervisor that started this editor).
+	var token := OS.get_environment("GODOTD_TOKEN")
+	if not token.is_empty():
+		_peer.handshake_headers = PackedStringArray(["Authorization: Bearer " + token])
 	var err := _peer.connect_to_url(url)
 	if err != OK:
 		_lost("cannot dial (%s)" % error_string(err))

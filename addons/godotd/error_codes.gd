@@ -39,5 +39,7 @@ const INTERNAL := "internal"
 const BAD_REQUEST := "bad_request"
 ## HTTP only: the request headers are too large, status 431 (daemon side).
 const HEADERS_TOO_LARGE := "headers_too_large"
+## HTTP only: a required bearer token is missing or wrong, status 401 (daemon side).
+const UNAUTHORIZED := "unauthorized"
 ## The daemon and the addon speak different protocol versions (only in [code]reject[/code]).
 const PROTOCOL_MISMATCH := "protocol_mismatch"
