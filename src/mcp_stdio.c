@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "auth.h"
 #include "instance.h"
 #include "install.h"
 #include "mcp_stdio.h"
@@ -68,7 +69,8 @@ struct gd__proxy {
   char project[4096];
   char self[4096];
   char toolsets[256];
-  char token[128];
+  char token[GD_AUTH_TOKEN_MAX + 2];
+  const char *token_file;  /* --token-file, or NULL for the project's default */
   char **serve_args;      /* extra options for a daemon this process starts */
   int nserve_args;
   int port;
@@ -188,16 +190,15 @@ static int gd__attach(gd__proxy *px) {
   return -1;
 }
 
+/* The daemon's bearer token (the same file and checks as `serve`); "" when unreadable, and then
+ * requests go without one (fine unless the daemon requires it: it answers 401). */
 static void gd__read_token(gd__proxy *px) {
-  char path[4200];
-  snprintf(path, sizeof path, "%s/.godot/godotd/token", px->project);
-  size_t len = 0;
-  char *t = gd_read_file(path, 256, &len);
-  px->token[0] = '\0';
-  if (!t) return;
-  while (len && (t[len - 1] == '\n' || t[len - 1] == '\r' || t[len - 1] == ' ')) t[--len] = '\0';
-  if (len < sizeof px->token) memcpy(px->token, t, len + 1);
-  free(t);
+  char err[256];
+  if (gd_auth_project_token(px->project, px->token_file, px->token, sizeof px->token, err,
+                            sizeof err) != 0) {
+    fprintf(stderr, "godotd mcp: token: %s\n", err);
+    px->token[0] = '\0';
+  }
 }
 
 /* ---- one HTTP exchange --------------------------------------------------------------------- */
@@ -638,6 +639,7 @@ int gd_mcp_stdio_main(int argc, char **argv) {
   static gd__proxy px;
   static struct option opts[] = {{"project", required_argument, 0, 'p'},
                                  {"toolsets", required_argument, 0, 't'},
+                                 {"token-file", required_argument, 0, 'k'},
                                  {"help", no_argument, 0, 'h'},
                                  {0, 0, 0, 0}};
   const char *project = NULL;
@@ -654,6 +656,7 @@ int gd_mcp_stdio_main(int argc, char **argv) {
     switch (c) {
     case 'p': project = optarg; break;
     case 't': snprintf(px.toolsets, sizeof px.toolsets, "%s", optarg); break;
+    case 'k': px.token_file = optarg; break;
     case 'h':
       printf("usage: godotd mcp --project PATH [--toolsets SPEC] [-- serve options]\n"
              "MCP over stdio: attaches to the daemon serving PATH (starting one that outlives\n"
