@@ -152,6 +152,7 @@ def test_create_node_bad_params(shared):
     for params, status, code in [
         ({"parent_path": ".", "type": "CanvasItem"}, 400, "invalid_params"),       # abstract
         ({"parent_path": ".", "type": "Resource"}, 400, "invalid_params"),         # not a Node
+        ({"parent_path": ".", "type": "EditorFileDialog"}, 400, "invalid_params"), # editor-only
         ({"parent_path": ".", "type": "NoSuchClass"}, 400, "invalid_params"),
         ({"parent_path": "Nope", "type": "Node"}, 404, "not_found"),
         ({"parent_path": "."}, 400, "invalid_params"),
@@ -374,6 +375,8 @@ def test_set_property_resources_and_3d(shared):
     assert err(shared, "set_property", {"node_path": "Sprite2D", "property": "texture", "value": "res://none.png"})[:2] == (400, "invalid_params")
     assert err(shared, "set_property", {"node_path": "Sprite2D", "property": "positon", "value": [1, 1]})[:2] == (404, "not_found")
     assert err(shared, "set_property", {"node_path": "Sprite2D", "property": "script", "value": None})[:2] == (400, "invalid_params")
+    assert err(shared, "set_property", {"node_path": "Sprite2D", "property": "owner", "value": "Label"})[:2] == (400, "invalid_params")
+    assert err(shared, "set_property", {"node_path": "Player", "property": "scene_file_path", "value": "res://main.tscn"})[:2] == (400, "invalid_params")
     assert err(shared, "set_property", {"node_path": "Sprite2D", "property": "position"})[:2] == (400, "invalid_params")
     assert err(shared, "set_property", {"node_path": "Player/Sprite2D", "property": "position", "value": [1, 1]})[:2] == (422, "failed")
     assert shared.command("get_property", {"node_path": "Sprite2D", "property": "position"})["value"]["x"] == 576.0
@@ -824,3 +827,25 @@ def test_new_resource_hint(shared):
                                                      "value": "RectangleShape2D"})
     assert (status, code) == (400, "invalid_params") and "create_resource" in msg and "Shape2D" in msg, msg
     undo(shared)
+
+
+def test_rename_and_reparent_keep_node_paths(shared):
+    open_scene(shared, MAIN)
+    shared.command("create_node", {"parent_path": ".", "type": "RemoteTransform2D", "name": "Follow",
+                                   "properties": {"remote_path": "../Sprite2D"}})
+    r = shared.command("rename_node", {"node_path": "Sprite2D", "new_name": "Logo"})
+    assert r["retargeted"] == ["Follow:remote_path"], r
+    assert shared.command("get_property", {"node_path": "Follow", "property": "remote_path"})["value"] == "../Logo"
+    m = shared.command("reparent_node", {"node_path": "Follow", "new_parent_path": "Label"})
+    assert m["node_path"] == "Label/Follow" and m["retargeted"] == ["Label/Follow:remote_path"], m
+    assert 'remote_path = NodePath("../../Logo")' in section(save(shared, MAIN), "Follow", "Label")
+    # a rename nothing points at reports nothing
+    assert "retargeted" not in shared.command("rename_node", {"node_path": "Timer", "new_name": "Clock"})
+    undo(shared)
+    undo(shared)
+    assert shared.command("get_property", {"node_path": "Follow", "property": "remote_path"})["value"] == "../Logo"
+    undo(shared)
+    assert shared.command("get_property", {"node_path": "Follow", "property": "remote_path"})["value"] == "../Sprite2D"
+    undo(shared)
+    assert "Follow" not in tree(shared) and "Sprite2D" in tree(shared)
+    save(shared, MAIN)

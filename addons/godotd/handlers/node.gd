@@ -30,6 +30,8 @@ const RESERVED_PROPERTIES := {
 	"script": "attach_script / detach_script",
 	"name": "rename_node",
 	"unique_name_in_owner": "set_unique_name",
+	"owner": "nothing: create_node, reparent_node and duplicate_node keep owners right",
+	"scene_file_path": "instantiate_scene (a node cannot become an instance in place)",
 }
 
 
@@ -198,9 +200,15 @@ func cmd_rename_node(params: Dictionary) -> Dictionary:
 				% [path_of(parent), new_name])
 	var ur := begin_action("Rename node %s" % node.name, scene_root())
 	ur.add_do_method(node, "set_name", new_name)
+	var retargeted := []
+	if node != scene_root():
+		retargeted = _retarget_paths(ur, node, str(parent.get_path()) + "/" + new_name)
 	ur.add_undo_method(node, "set_name", String(node.name))
 	commit_action()
-	return ok({"node_path": path_of(node), "old_path": old_path, "name": String(node.name)})
+	var out := {"node_path": path_of(node), "old_path": old_path, "name": String(node.name)}
+	if not retargeted.is_empty():
+		out["retargeted"] = _retargeted(retargeted)
+	return ok(out)
 
 
 ## [code]reparent_node[/code] [code]{node_path, new_parent_path, keep_global_transform?, index?}
@@ -233,6 +241,7 @@ func cmd_reparent_node(params: Dictionary) -> Dictionary:
 	if index >= 0:
 		ur.add_do_method(new_parent, "move_child", node, index)
 	_do_owners(ur, node, root)
+	var retargeted := _retarget_paths(ur, node, str(new_parent.get_path()) + "/" + String(node.name))
 	ur.add_undo_method(node, "reparent", old_parent, false)
 	ur.add_undo_method(old_parent, "move_child", node, node.get_index())
 	_undo_owners(ur, node, root)
@@ -244,8 +253,11 @@ func cmd_reparent_node(params: Dictionary) -> Dictionary:
 		if prop in node:
 			ur.add_undo_property(node, prop, node.get(prop))
 	commit_action()
-	return ok({"node_path": path_of(node), "parent": path_of(node.get_parent()),
-			"index": node.get_index()})
+	var out := {"node_path": path_of(node), "parent": path_of(node.get_parent()),
+			"index": node.get_index()}
+	if not retargeted.is_empty():
+		out["retargeted"] = _retargeted(retargeted)
+	return ok(out)
 
 
 ## [code]duplicate_node[/code] [code]{node_path, name?, parent_path?}[/code]: copies the node
@@ -937,6 +949,70 @@ func _do_owners(ur: EditorUndoRedoManager, node: Node, root: Node) -> void:
 		ur.add_do_method(owned, "set_owner", root)
 
 
+## Do/undo steps that keep the scene's NodePath properties (RemoteTransform2D.remote_path,
+## AnimationPlayer.root_node, @export NodePath variables...) pointing at the same nodes once
+## [param moved] has the absolute path [param new_path] (rename, reparent), as the Scene dock
+## does. Paths between two nodes that move together, absolute and %unique paths stay as they are.
+## Returns the changed properties as [node, property] pairs (see [method _retargeted]).
+func _retarget_paths(ur: EditorUndoRedoManager, moved: Node, new_path: String) -> Array:
+	var old_prefix := str(moved.get_path())
+	var changed := []
+	for node: Node in _scene_subtree(scene_root()):
+		for info: Dictionary in node.get_property_list():
+			if info["type"] != TYPE_NODE_PATH or int(info["usage"]) & PROPERTY_USAGE_STORAGE == 0:
+				continue
+			var prop: String = info["name"]
+			var path: NodePath = node.get(prop)
+			if path.is_empty() or path.is_absolute() or str(path).begins_with("%"):
+				continue
+			var target := node.get_node_or_null(path)
+			if target == null:
+				continue
+			var from_moves := node == moved or moved.is_ancestor_of(node)
+			if from_moves == (target == moved or moved.is_ancestor_of(target)):
+				continue
+			var relative := _relative_path(_path_after(node, moved, old_prefix, new_path),
+					_path_after(target, moved, old_prefix, new_path))
+			if path.get_subname_count() > 0:
+				relative += ":" + path.get_concatenated_subnames()
+			if relative == str(path):
+				continue
+			ur.add_do_property(node, prop, NodePath(relative))
+			ur.add_undo_property(node, prop, path)
+			changed.append([node, prop])
+	return changed
+
+
+## The pairs from [method _retarget_paths] as "node_path:property", with the paths of now.
+func _retargeted(pairs: Array) -> Array[String]:
+	var out: Array[String] = []
+	for pair: Array in pairs:
+		out.append("%s:%s" % [path_of(pair[0]), pair[1]])
+	return out
+
+
+static func _path_after(node: Node, moved: Node, old_prefix: String, new_prefix: String) -> String:
+	var path := str(node.get_path())
+	if node == moved or moved.is_ancestor_of(node):
+		return new_prefix + path.substr(old_prefix.length())
+	return path
+
+
+## The relative path from absolute path [param from] to absolute path [param to].
+static func _relative_path(from: String, to: String) -> String:
+	var a := from.split("/", false)
+	var b := to.split("/", false)
+	var common := 0
+	while common < a.size() and common < b.size() and a[common] == b[common]:
+		common += 1
+	var parts: PackedStringArray = []
+	for i in a.size() - common:
+		parts.append("..")
+	for i in range(common, b.size()):
+		parts.append(b[i])
+	return "/".join(parts) if not parts.is_empty() else "."
+
+
 ## Why [param name] cannot be a node name, or "".
 static func _name_problem(name: String) -> String:
 	if name.strip_edges().is_empty():
@@ -957,6 +1033,10 @@ func _instantiate(type: String) -> Dictionary:
 			return fail(ErrorCodes.INVALID_PARAMS,
 					"'%s' is abstract or disabled and cannot be created; pick a concrete subclass (%s)"
 					% [type, ", ".join(_concrete_subclasses(type))])
+		if ClassDB.class_get_api_type(type) in [ClassDB.API_EDITOR, ClassDB.API_EDITOR_EXTENSION]:
+			return fail(ErrorCodes.INVALID_PARAMS,
+					"'%s' is an editor class: it does not exist in an exported game, so a scene may not contain it"
+					% type)
 		return ok({"node": ClassDB.instantiate(type)})
 	for info: Dictionary in ProjectSettings.get_global_class_list():
 		if info["class"] == type:
