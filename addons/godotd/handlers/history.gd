@@ -4,14 +4,18 @@ extends "../handler.gd"
 ## rolled back together).
 ##
 ## The editor keeps one undo history per open scene and a global one (project settings, files,
-## the input map, autoloads). EditorUndoRedoManager gives scripts each history's UndoRedo but not
-## the editor's own "undo the newest across histories", so undo/redo here pick the history
-## themselves (the one of godotd's newest action, or the one asked for) and step its UndoRedo.
+## the input map, autoloads). EditorUndoRedoManager gives scripts each history's UndoRedo but no
+## undo call of its own, and stepping a history's UndoRedo directly desyncs the editor's
+## bookkeeping ("Inconsistent redo history" on the next save). So undo/redo press the editor's
+## own shortcut (Ctrl+Z / Ctrl+Shift+Z pushed into the editor's viewport) and check which
+## history moved; only when that is not the history asked for (or nothing moved) do they step
+## that history's UndoRedo themselves.
 
 
 ## [code]undo[/code] [code]{history?}[/code]: undoes the newest action of the chosen history.
 func cmd_undo(params: Dictionary) -> Dictionary:
-	var chosen := _history(str(params.get("history", "auto")))
+	var which := str(params.get("history", "auto"))
+	var chosen := _history(which)
 	if not chosen["ok"]:
 		return chosen
 	var id: int = chosen["result"]["id"]
@@ -19,6 +23,14 @@ func cmd_undo(params: Dictionary) -> Dictionary:
 	if not history.has_undo():
 		return fail(ErrorCodes.FAILED, "nothing to undo in the %s history" % _label(id))
 	var name := history.get_current_action_name()
+	# The editor's own Ctrl+Z keeps its bookkeeping across histories right; stepping a history's
+	# UndoRedo directly (the fallback below) leaves "Inconsistent redo history" behind.
+	var moved := _editor_shortcut(false)
+	if moved == id or (which == "auto" and moved != EditorUndoRedoManager.INVALID_HISTORY):
+		return ok({"undone": name if moved == id else "(the editor's newest action)",
+				"history": _label(moved)})
+	if moved != EditorUndoRedoManager.INVALID_HISTORY:
+		_editor_shortcut(true)  # it stepped another history: put that back
 	if not history.undo():
 		return fail(ErrorCodes.FAILED, "the editor could not undo '%s'" % name)
 	return ok({"undone": name, "history": _label(id)})
@@ -26,13 +38,20 @@ func cmd_undo(params: Dictionary) -> Dictionary:
 
 ## [code]redo[/code] [code]{history?}[/code]: redoes the newest undone action.
 func cmd_redo(params: Dictionary) -> Dictionary:
-	var chosen := _history(str(params.get("history", "auto")))
+	var which := str(params.get("history", "auto"))
+	var chosen := _history(which)
 	if not chosen["ok"]:
 		return chosen
 	var id: int = chosen["result"]["id"]
 	var history := undo_redo().get_history_undo_redo(id)
 	if not history.has_redo():
 		return fail(ErrorCodes.FAILED, "nothing to redo in the %s history" % _label(id))
+	var moved := _editor_shortcut(true)
+	if moved == id or (which == "auto" and moved != EditorUndoRedoManager.INVALID_HISTORY):
+		var stepped := undo_redo().get_history_undo_redo(moved)
+		return ok({"redone": stepped.get_current_action_name(), "history": _label(moved)})
+	if moved != EditorUndoRedoManager.INVALID_HISTORY:
+		_editor_shortcut(false)  # it stepped another history: put that back
 	if not history.redo():
 		return fail(ErrorCodes.FAILED, "the editor could not redo")
 	return ok({"redone": history.get_current_action_name(), "history": _label(id)})
@@ -71,7 +90,10 @@ func _roll_back(first: int) -> int:
 	while ctx.actions.size() > first:
 		var action: Dictionary = ctx.actions.pop_back()
 		var history := undo_redo().get_history_undo_redo(action["history"])
-		if history.has_undo() and history.undo():
+		if not history.has_undo():
+			continue
+		# Our action is the editor's newest: its own undo takes it back, bookkeeping included.
+		if _editor_shortcut(false) == action["history"] or history.undo():
 			count += 1
 	return count
 
@@ -96,6 +118,27 @@ func _history(which: String) -> Dictionary:
 	if root != null:
 		return ok({"id": scene_id})
 	return ok({"id": EditorUndoRedoManager.GLOBAL_HISTORY})
+
+
+## Sends the editor's undo (or redo) shortcut, as a user's Ctrl+Z (Ctrl+Shift+Z), and returns
+## the id of the history it stepped, or INVALID_HISTORY when nothing moved (then the caller
+## steps the history itself).
+func _editor_shortcut(redo: bool) -> int:
+	var before := _history_versions()
+	var key := InputEventKey.new()
+	key.keycode = KEY_Z
+	key.command_or_control_autoremap = true
+	key.shift_pressed = redo
+	key.pressed = true
+	EditorInterface.get_base_control().get_viewport().push_input(key)
+	var release := key.duplicate()
+	release.pressed = false
+	EditorInterface.get_base_control().get_viewport().push_input(release)
+	var after := _history_versions()
+	for id: int in after:
+		if after[id] != before.get(id, after[id]):
+			return id
+	return EditorUndoRedoManager.INVALID_HISTORY
 
 
 static func _label(id: int) -> String:
