@@ -61,15 +61,19 @@ def test_set_main_screen(shared):
     res = shared.command("set_main_screen", {"name": "Script"})
     assert res["main_screen"] == "Script" and {"2D", "3D", "Script"} <= set(res["available"]), res
     assert shared.command("get_status")["main_screen"] == "Script"
+    assert shared.command("get_main_screen") == {"main_screen": "Script", "available": res["available"]}
     assert shared.command("set_main_screen", {"name": "3D"})["main_screen"] == "3D"
     assert shared.command("get_status")["main_screen"] == "3D"
+    assert shared.command("get_main_screen")["main_screen"] == "3D"
     assert shared.command("set_main_screen", {"name": "2D"})["main_screen"] == "2D"
     assert shared.command("get_status")["main_screen"] == "2D"
+    assert shared.command("get_main_screen")["main_screen"] == "2D"
 
 
 def test_set_main_screen_errors(shared):
     assert err(shared, "set_main_screen", {"name": "Spreadsheet"}) == (400, "invalid_params")
     assert err(shared, "set_main_screen", {}) == (400, "invalid_params")
+    assert err(shared, "get_main_screen", {"name": "2D"}) == (400, "invalid_params")
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def stop_and_wait(shared) -> None:
 
 def test_get_play_state_idle(shared):
     state = shared.command("get_play_state")
-    assert state["playing"] is False and state["scene"] == "", state
+    assert state["playing"] is False and state["scene"] == "" and state["pids"] == [], state
     assert state["main_scene"] == MAIN, state
     assert not game_processes(shared.project)
 
@@ -45,6 +45,8 @@ def test_play_current_scene_runs_the_edited_scene(shared):
         assert "level.tscn" in cmd, cmd
         state = shared.command("get_play_state")
         assert state["playing"] is True and state["scene"] == LEVEL, state
+        # the pids the editor reports are the game processes on the machine
+        assert state["pids"] == games, (state, games)
         assert shared.command("get_status")["playing_scene"] == LEVEL
     finally:
         stop_and_wait(shared)
@@ -61,6 +63,35 @@ def test_play_current_scene_other_scene_and_main(shared):
         assert shared.command("get_play_state")["scene"] == MAIN
     finally:
         stop_and_wait(shared)
+
+
+def test_restart_game_runs_the_same_scene_in_a_new_process(shared):
+    shared.command("open_scene", {"scene_path": MAIN})
+    try:
+        shared.command("play", {"scene_path": LEVEL})
+        first = wait_for(lambda: game_processes(shared.project), SHORT_DEADLINE_S, 0.2, "the game process")
+        assert len(first) == 1, first
+        res = shared.command("restart_game")
+        assert res["playing"] is True and res["scene"] == LEVEL, res
+        assert res["stopped_pids"] == first, (res, first)
+        # the old process ends, a new one runs the same scene
+        second = wait_for(lambda: (g := game_processes(shared.project)) and first[0] not in g and g,
+                          SHORT_DEADLINE_S, 0.2, "the restarted game process")
+        assert len(second) == 1, second
+        assert "level.tscn" in " ".join(read_proc_cmdline(second[0]))
+        state = shared.command("get_play_state")
+        assert state["playing"] is True and state["scene"] == LEVEL and state["pids"] == second, state
+        # the edited scene is not what restart runs
+        assert state["edited_scene"] == MAIN, state
+    finally:
+        stop_and_wait(shared)
+
+
+def test_restart_game_without_a_game(shared):
+    assert not shared.command("get_play_state")["playing"]
+    assert err(shared, "restart_game", {}) == (422, "failed")
+    assert err(shared, "restart_game", {"scene_path": LEVEL}) == (400, "invalid_params")
+    assert not game_processes(shared.project)
 
 
 def test_play_current_scene_bad_params(shared):

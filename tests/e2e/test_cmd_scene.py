@@ -146,7 +146,8 @@ def test_instantiate_scene_saved_and_undone(shared):
     open_scene(shared, LEVEL)
     res = shared.command("instantiate_scene", {"scene_path": PLAYER, "parent_path": "Floor",
                                                "name": "Hero"})
-    assert res == {"node_path": "Floor/Hero", "name": "Hero", "instance": PLAYER}, res
+    assert res == {"node_path": "Floor/Hero", "name": "Hero", "instance": PLAYER,
+                   "editable_children": False}, res
     nodes = shared.command("get_scene_tree")["root"]
     flat = tree_nodes(nodes)
     assert flat["Floor/Hero"] == tscn_nodes(disk(shared, PLAYER))["."]
@@ -177,6 +178,40 @@ def test_instantiate_scene_default_parent_and_unique_name(shared):
     assert a["node_path"] not in flat and b["node_path"] not in flat
 
 
+def test_instantiate_scene_with_editable_children(shared):
+    open_scene(shared, LEVEL)
+    inner = {k: v for k, v in tscn_nodes(disk(shared, PLAYER)).items() if k != "."}
+    assert inner, "player.tscn has child nodes"
+    res = shared.command("instantiate_scene", {"scene_path": PLAYER, "parent_path": "Floor",
+                                               "name": "Editable", "editable_children": True})
+    assert res["node_path"] == "Floor/Editable" and res["editable_children"] is True, res
+    # the sub-scene's own nodes show in the tree (they do not without editable children)
+    flat = tree(shared)
+    for path, typ in inner.items():
+        assert flat.get(f"Floor/Editable/{path}") == typ, flat
+    assert shared.command("get_node", {"node_path": "Floor/Editable"})["editable_children"] is True
+    shared.command("save_scene")
+    text = disk(shared, LEVEL).read_text()
+    assert '[editable path="Floor/Editable"]' in text, text
+    # undo removes the instance and its editable flag; the saved file loses both
+    assert shared.command("undo", {"history": "scene"})["undone"].startswith("Instantiate")
+    flat = tree(shared)
+    assert not any(k.startswith("Floor/Editable") for k in flat), flat
+    shared.command("save_scene")
+    text = disk(shared, LEVEL).read_text()
+    assert "[editable" not in text and 'name="Editable"' not in text, text
+
+
+def test_instantiate_scene_without_editable_children_hides_them(shared):
+    open_scene(shared, LEVEL)
+    res = shared.command("instantiate_scene", {"scene_path": PLAYER, "name": "Closed"})
+    assert res["editable_children"] is False, res
+    flat = tree(shared)
+    assert "Closed" in flat and not any(k.startswith("Closed/") for k in flat), flat
+    shared.command("undo", {"history": "scene"})
+    assert "Closed" not in tree(shared)
+
+
 def test_instantiate_scene_errors(shared):
     open_scene(shared, MAIN)
     before = tree(shared)
@@ -190,6 +225,8 @@ def test_instantiate_scene_errors(shared):
     assert err(shared, "instantiate_scene", {"scene_path": LEVEL, "parent_path": f"Player/{inner}"}) \
         == (400, "invalid_params")
     assert err(shared, "instantiate_scene", {"scene_path": LEVEL, "name": "a:b"}) == (400, "invalid_params")
+    assert err(shared, "instantiate_scene", {"scene_path": LEVEL, "editable_children": "yes"}) \
+        == (400, "invalid_params")
     assert tree(shared) == before
 
 

@@ -69,6 +69,11 @@ func cmd_set_selection(params: Dictionary) -> Dictionary:
 	return ok({"node_paths": _selected_paths()})
 
 
+## [code]get_main_screen[/code]: the main screen shown now and the ones this editor has.
+func cmd_get_main_screen(_params: Dictionary) -> Dictionary:
+	return ok({"main_screen": _main_screen(), "available": Array(_main_screens())})
+
+
 ## [code]set_main_screen[/code] [code]{name}[/code]: switches the editor's main screen (2D, 3D,
 ## Script, Game, AssetLib).
 func cmd_set_main_screen(params: Dictionary) -> Dictionary:

@@ -1,6 +1,6 @@
 @tool
 extends "../handler.gd"
-## Commands that run the game: play, play_current_scene, stop, get_play_state.
+## Commands that run the game: play, play_current_scene, restart_game, stop, get_play_state.
 ##
 ## A headless editor has no display, and a game it starts would try to open one and die at once
 ## ("Unable to create DisplayServer"): the editor does not pass [code]--headless[/code] on. So
@@ -17,6 +17,10 @@ const MAIN_SCENE_SETTING := "application/run/main_scene"
 const HEADLESS_ARG := "--headless"
 ## [method _start]'s scene for "the edited scene".
 const _PLAY_CURRENT := "<current>"
+## The argument, followed by the editor's pid, on the command line of every game the editor runs.
+const EDITOR_PID_ARG := "--editor-pid"
+## Bytes of a /proc/PID/cmdline read at most (a game's command line is far shorter).
+const MAX_CMDLINE_BYTES := 65536
 
 
 ## [code]play[/code] [code]{scene_path?}[/code]: runs the given scene, else the main scene
@@ -60,12 +64,33 @@ func cmd_play_current_scene(_params: Dictionary) -> Dictionary:
 ## [code]get_play_state[/code]: whether a game started from the editor runs, and which scene.
 func cmd_get_play_state(_params: Dictionary) -> Dictionary:
 	var main: String = ProjectSettings.get_setting(MAIN_SCENE_SETTING, "")
+	var playing := EditorState.is_playing()
 	return ok({
-		"playing": EditorState.is_playing(),
+		"playing": playing,
 		"scene": EditorState.playing_scene_path(),
+		"pids": Array(_game_pids()) if playing else [],
 		"main_scene": EditorState.to_res_path(main) if not main.is_empty() else "",
 		"edited_scene": EditorState.edited_scene_path(),
 	})
+
+
+## [code]restart_game[/code]: stops the running game and runs the same scene again (e.g. after
+## save_scene or a script change).
+func cmd_restart_game(_params: Dictionary) -> Dictionary:
+	if not EditorInterface.is_playing_scene():
+		return fail(ErrorCodes.FAILED,
+				"no game is running; start one with play or play_current_scene")
+	var scene := EditorState.playing_scene_path()
+	if scene.is_empty() or not FileAccess.file_exists(scene):
+		return fail(ErrorCodes.NOT_FOUND,
+				"the running game's scene '%s' is no longer on disk; use play with another scene" % scene)
+	var before := _game_pids()
+	EditorInterface.stop_playing_scene()
+	_start(scene)
+	if not EditorInterface.is_playing_scene():
+		return fail(ErrorCodes.FAILED, "the editor stopped the game but did not start it again; see the editor log")
+	return ok({"playing": true, "scene": EditorState.playing_scene_path(),
+			"stopped_pids": Array(before)})
 
 
 ## [code]stop[/code]: stops the running game, if any.
@@ -94,6 +119,39 @@ func _start(scene: String) -> void:
 	if patched != original:
 		# The deferred settings_changed at the end of this frame refreshes the dialog's copy.
 		ProjectSettings.set_setting(RUN_ARGS_SETTING, original)
+
+
+## Pids of the live game processes this editor started (found by [constant EDITOR_PID_ARG] on
+## their command lines in /proc; empty where there is no /proc).
+static func _game_pids() -> PackedInt32Array:
+	var out: PackedInt32Array = []
+	var want := str(OS.get_process_id())
+	for entry: String in DirAccess.get_directories_at("/proc"):
+		if not entry.is_valid_int():
+			continue
+		# /proc files report length 0: read a buffer instead of get_file_as_bytes().
+		var file := FileAccess.open("/proc/%s/cmdline" % entry, FileAccess.READ)
+		if file == null:
+			continue
+		var args := _split_nul(file.get_buffer(MAX_CMDLINE_BYTES))
+		var at := args.find(EDITOR_PID_ARG)
+		if at >= 0 and at + 1 < args.size() and args[at + 1] == want:
+			out.append(entry.to_int())
+	out.sort()
+	return out
+
+
+## The NUL-separated strings of [param raw] (get_string_from_utf8 stops at the first NUL).
+static func _split_nul(raw: PackedByteArray) -> PackedStringArray:
+	var out: PackedStringArray = []
+	var start := 0
+	for i in raw.size():
+		if raw[i] == 0:
+			out.append(raw.slice(start, i).get_string_from_utf8())
+			start = i + 1
+	if start < raw.size():
+		out.append(raw.slice(start).get_string_from_utf8())
+	return out
 
 
 ## [param args] plus [constant HEADLESS_ARG] when the editor runs headless and it is missing.

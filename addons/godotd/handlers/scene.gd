@@ -202,8 +202,8 @@ func cmd_list_open_scenes(_params: Dictionary) -> Dictionary:
 	return ok({"scenes": scenes, "edited_scene": EditorState.edited_scene_path()})
 
 
-## [code]instantiate_scene[/code] [code]{scene_path, parent_path?, name?}[/code]: adds an
-## instance of a scene under a node of the edited scene, undoably.
+## [code]instantiate_scene[/code] [code]{scene_path, parent_path?, name?, editable_children?}[/code]:
+## adds an instance of a scene under a node of the edited scene, undoably.
 func cmd_instantiate_scene(params: Dictionary) -> Dictionary:
 	var checked := Paths.existing_scene(params["scene_path"])
 	if not checked["ok"]:
@@ -235,13 +235,19 @@ func cmd_instantiate_scene(params: Dictionary) -> Dictionary:
 			node.free()
 			return fail(ErrorCodes.INVALID_PARAMS, "'%s' is not a valid node name" % name)
 		node.name = name
+	var editable: bool = params.get("editable_children", false)
 	var ur := begin_action("Instantiate %s" % path.get_file(), root)
 	ur.add_do_method(parent, "add_child", node, true)
 	ur.add_do_method(node, "set_owner", root)
+	if editable:
+		ur.add_do_method(root, "set_editable_instance", node, true)
 	ur.add_do_reference(node)
+	if editable:
+		ur.add_undo_method(root, "set_editable_instance", node, false)
 	ur.add_undo_method(parent, "remove_child", node)
 	commit_action()
-	return ok({"node_path": path_of(node), "name": String(node.name), "instance": path})
+	return ok({"node_path": path_of(node), "name": String(node.name), "instance": path,
+			"editable_children": root.is_editable_instance(node)})
 
 
 ## [code]new_inherited_scene[/code] [code]{base_path, scene_path}[/code]: a new scene that
