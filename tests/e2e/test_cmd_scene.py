@@ -90,6 +90,46 @@ def test_save_scene_as_copies_under_a_new_name(shared):
     assert shared.command("get_status")["edited_scene"] == "res://copies/level_copy.tscn"
 
 
+def test_save_scene_as_refuses_to_clobber(shared):
+    shared.command("new_scene", {"root_type": "Node", "root_name": "Target",
+                                 "scene_path": "res://made/target.tscn"})
+    shared.command("close_scene", {})
+    target = disk(shared, "res://made/target.tscn")
+    original = target.read_text()
+    open_scene(shared, MAIN)
+    open_scene(shared, LEVEL)
+    # an existing file needs overwrite
+    assert err(shared, "save_scene_as", {"scene_path": "res://made/target.tscn"}) == (422, "failed")
+    assert target.read_text() == original
+    assert shared.command("get_status")["edited_scene"] == LEVEL
+    # a file open in another tab: never (both tabs would name one file)
+    main_text = disk(shared, MAIN).read_text()
+    assert err(shared, "save_scene_as", {"scene_path": MAIN, "overwrite": True}) == (422, "failed")
+    assert disk(shared, MAIN).read_text() == main_text
+    assert [s["scene_path"] for s in shared.command("list_open_scenes")["scenes"]].count(MAIN) == 1
+    # its own file is just a save
+    assert shared.command("save_scene_as", {"scene_path": LEVEL})["edited_scene"] == LEVEL
+    res = shared.command("save_scene_as", {"scene_path": "res://made/target.tscn", "overwrite": True})
+    assert res["edited_scene"] == "res://made/target.tscn", res
+    assert tscn_nodes(target) == tscn_nodes(disk(shared, LEVEL))
+    shared.command("close_scene", {})
+
+
+def test_save_scene_as_refuses_a_scene_the_edited_one_instances(shared):
+    # main.tscn instances player.tscn: saving main as player.tscn would make player contain itself
+    assert PLAYER in ext_resources(disk(shared, MAIN).read_text())
+    open_scene(shared, MAIN)
+    player_text = disk(shared, PLAYER).read_text()
+    assert err(shared, "save_scene_as", {"scene_path": PLAYER, "overwrite": True}) == (400, "invalid_params")
+    assert disk(shared, PLAYER).read_text() == player_text
+    assert shared.command("get_status")["edited_scene"] == MAIN
+    # nor may a scene inheriting player.tscn replace it
+    shared.command("new_inherited_scene", {"base_path": PLAYER, "scene_path": "res://inherited/cyc.tscn"})
+    assert err(shared, "save_scene_as", {"scene_path": PLAYER, "overwrite": True}) == (400, "invalid_params")
+    assert disk(shared, PLAYER).read_text() == player_text
+    shared.command("close_scene", {})
+
+
 def test_new_scene_and_save_as_errors(shared):
     assert err(shared, "new_scene", {"root_type": "Resource"}) == (400, "invalid_params")
     assert err(shared, "new_scene", {"root_type": "NoSuchClass"}) == (400, "invalid_params")
@@ -101,6 +141,7 @@ def test_new_scene_and_save_as_errors(shared):
     assert err(shared, "save_scene_as", {"scene_path": "res://../escape.tscn"}) == (403, "outside_project")
     assert err(shared, "save_scene_as", {"scene_path": "res://level.png"}) == (400, "invalid_params")
     assert err(shared, "save_scene_as", {}) == (400, "invalid_params")
+    assert err(shared, "save_scene_as", {"scene_path": "res://z.tscn", "overwrite": 1}) == (400, "invalid_params")
     assert not (shared.project.parent / "escape.tscn").exists()
 
 

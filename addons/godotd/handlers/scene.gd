@@ -138,13 +138,29 @@ func cmd_new_scene(params: Dictionary) -> Dictionary:
 			"edited_scene": EditorState.edited_scene_path()})
 
 
-## [code]save_scene_as[/code] [code]{scene_path}[/code]: saves the edited scene to a new file
-## (folders are created) and makes that its file.
+## [code]save_scene_as[/code] [code]{scene_path, overwrite?}[/code]: saves the edited scene to
+## a new file (folders are created) and makes that its file.
 func cmd_save_scene_as(params: Dictionary) -> Dictionary:
 	var target := _scene_target(params["scene_path"])
 	if not target["ok"]:
 		return target
 	var path: String = target["result"]["path"]
+	var root := scene_root()
+	if path != root.scene_file_path:
+		for open_root: Node in EditorInterface.get_open_scene_roots():
+			if open_root != root and open_root.scene_file_path == path:
+				return fail(ErrorCodes.FAILED,
+						"'%s' is open in another tab; close_scene it first (two tabs would share one file)"
+						% path)
+		if FileAccess.file_exists(path) and not params.get("overwrite", false):
+			return fail(ErrorCodes.FAILED,
+					"'%s' exists already; pass overwrite=true to replace it, or choose another path"
+					% path)
+		var cycle := _instanced_path_leading_to(root, path)
+		if not cycle.is_empty():
+			return fail(ErrorCodes.INVALID_PARAMS,
+					"the edited scene uses '%s' (through '%s'), so saving it there would make the scene contain itself"
+					% [path, cycle])
 	var saved := _save_as(path)
 	if not saved["ok"]:
 		return saved
@@ -361,6 +377,26 @@ func _scene_target(raw: String) -> Dictionary:
 	if DirAccess.dir_exists_absolute(path):
 		return fail(ErrorCodes.INVALID_PARAMS, "'%s' is a folder" % path)
 	return checked
+
+
+## The scene file through which the edited scene [param root] uses [param path] (an instanced
+## or inherited scene that is it or depends on it), or "".
+func _instanced_path_leading_to(root: Node, path: String) -> String:
+	var used: Array[String] = []
+	# The base of an inherited scene is not exposed to scripts: its saved file names it.
+	var own := root.scene_file_path
+	if not own.is_empty() and FileAccess.file_exists(own):
+		for dep: Dictionary in _dependencies_of(own):
+			if dep["path"].get_extension().to_lower() in Paths.SCENE_EXTENSIONS:
+				used.append(dep["path"])
+	for node: Node in root.find_children("*", "", true, false):
+		var file := node.scene_file_path
+		if not file.is_empty() and _in_scene(node, root) and not file in used:
+			used.append(file)
+	for scene: String in used:
+		if scene == path or _dependency_paths(scene, true).has(path):
+			return scene
+	return ""
 
 
 ## Saves the edited scene to [param path] (creating its folders) and checks the editor did.
