@@ -49,6 +49,13 @@ def test_set_selection_errors_leave_it_unchanged(shared):
     assert err(shared, "set_selection", {"node_paths": ["Sun", "NoSuchNode"]}) == (404, "not_found")
     assert shared.command("get_selection")["node_paths"] == ["Sun"]
     assert err(shared, "set_selection", {"node_paths": "Sun"}) == (400, "invalid_params")
+    # a node the Scene dock does not show (inside main.tscn's Player instance) is refused
+    shared.command("open_scene", {"scene_path": MAIN})
+    shared.command("set_selection", {"node_paths": ["Player"]})
+    assert err(shared, "set_selection", {"node_paths": ["Player/Sprite2D"]}) == (400, "invalid_params")
+    assert shared.command("get_selection")["node_paths"] == ["Player"]
+    shared.command("set_selection", {"node_paths": []})
+    shared.command("open_scene", {"scene_path": LEVEL})
     assert err(shared, "get_selection", {"x": 1}) == (400, "invalid_params")
     shared.command("set_selection", {"node_paths": []})
 

@@ -106,6 +106,24 @@ def test_set_project_setting_writes_project_godot_and_undoes(shared):
     undo_global(shared)
 
 
+def test_set_project_setting_null_resets_a_builtin_to_its_default(shared):
+    p = shared.project
+    w = "display/window/size/viewport_width"
+    shared.command("set_project_setting", {"name": w, "value": 700})
+    assert project_setting(p, "display", "window/size/viewport_width") == "700"
+    res = shared.command("set_project_setting", {"name": w, "value": None})
+    assert res["value"] == 1152 and res["previous"] == 700 and res["is_default"] is True, res
+    # the setting still exists (with its default), and project.godot leaves it out
+    got = shared.command("get_project_setting", {"name": w})
+    assert got["value"] == 1152 and got["default"] == 1152 and got["is_default"] is True, got
+    assert project_setting(p, "display", "window/size/viewport_width") is None
+    undo_global(shared)
+    assert project_setting(p, "display", "window/size/viewport_width") == "700"
+    undo_global(shared)
+    assert project_setting(p, "display", "window/size/viewport_width") is None
+    assert shared.command("get_project_setting", {"name": w})["default"] == 1152
+
+
 def test_set_project_setting_string_and_typed_value(shared):
     p = shared.project
     shared.command("set_project_setting", {"name": "application/config/name", "value": "Renamed"})

@@ -59,6 +59,10 @@ func cmd_set_selection(params: Dictionary) -> Dictionary:
 		var node := node_at(path)
 		if node == null:
 			return missing_node(path)
+		if not _shown_in_scene_dock(node):
+			return fail(ErrorCodes.INVALID_PARAMS,
+					"'%s' is inside an instanced scene whose children are not editable (the Scene dock does not show it); select the instance, or set_editable_children first"
+					% path)
 		nodes.append(node)
 	var selection := EditorInterface.get_selection()
 	selection.clear()
@@ -210,6 +214,15 @@ func _apply_editor_setting(name: String, value: Variant) -> void:
 func _missing_editor_setting(name: String) -> Dictionary:
 	return fail(ErrorCodes.NOT_FOUND,
 			"no editor setting '%s' (names look like \"text_editor/behavior/indent/size\")" % name)
+
+
+## Whether the Scene dock shows [param node] of the edited scene: the root, a node it owns, or
+## a node of an instance whose children are editable.
+func _shown_in_scene_dock(node: Node) -> bool:
+	var root := scene_root()
+	if node == root or node.owner == root:
+		return true
+	return node.owner != null and root.is_editable_instance(node.owner)
 
 
 ## Paths (relative to the edited scene's root) of the selected nodes, in selection order.

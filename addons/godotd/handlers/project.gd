@@ -28,7 +28,7 @@ func cmd_get_project_setting(params: Dictionary) -> Dictionary:
 	if ProjectSettings.property_can_revert(name):
 		var default: Variant = ProjectSettings.property_get_revert(name)
 		out["default"] = VariantJson.to_json(default)
-		out["is_default"] = typeof(default) == typeof(value) and default == value
+		out["is_default"] = _equal(default, value)
 	else:
 		out["default"] = null
 		out["is_default"] = false
@@ -47,7 +47,11 @@ func cmd_set_project_setting(params: Dictionary) -> Dictionary:
 		return fail(ErrorCodes.INVALID_PARAMS, bad_name)
 	var previous: Variant = ProjectSettings.get_setting(name) if exists else null
 	var value: Variant = null
-	if params["value"] != null:
+	if params["value"] == null and exists and ProjectSettings.property_can_revert(name):
+		# Erasing a built-in setting would drop it (and its default) from the editor until a
+		# restart: set it to its default instead, which project.godot leaves out.
+		value = ProjectSettings.property_get_revert(name)
+	elif params["value"] != null:
 		var converted := VariantJson.from_json(params["value"], typeof(previous) if exists else TYPE_NIL)
 		if not converted["ok"]:
 			return fail(ErrorCodes.INVALID_PARAMS, "value for '%s' (a %s): %s"
@@ -61,6 +65,8 @@ func cmd_set_project_setting(params: Dictionary) -> Dictionary:
 		"value": VariantJson.to_json(ProjectSettings.get_setting(name)) if ProjectSettings.has_setting(name) else null,
 		"previous": VariantJson.to_json(previous),
 		"type": type_string(typeof(value)) if value != null else "Nil",
+		"is_default": ProjectSettings.has_setting(name) and ProjectSettings.property_can_revert(name)
+				and _equal(ProjectSettings.get_setting(name), ProjectSettings.property_get_revert(name)),
 	})
 
 
@@ -82,7 +88,7 @@ func cmd_list_project_settings(params: Dictionary) -> Dictionary:
 		var value: Variant = ProjectSettings.get_setting(name)
 		if changed_only and ProjectSettings.property_can_revert(name):
 			var default: Variant = ProjectSettings.property_get_revert(name)
-			if typeof(default) == typeof(value) and default == value:
+			if _equal(default, value):
 				continue
 		total += 1
 		if settings.size() < limit:
@@ -149,6 +155,11 @@ func _missing_setting(name: String, hint: String = "") -> Dictionary:
 	return fail(ErrorCodes.NOT_FOUND,
 			"no project setting '%s'%s; list_project_settings with a prefix shows the names"
 			% [name, hint])
+
+
+## Whether two setting values are the same value of the same type.
+static func _equal(a: Variant, b: Variant) -> bool:
+	return typeof(a) == typeof(b) and a == b
 
 
 ## Why [param name] cannot be a setting name, or "".
