@@ -87,6 +87,25 @@ def test_restart_game_runs_the_same_scene_in_a_new_process(shared):
         stop_and_wait(shared)
 
 
+def test_play_saves_unsaved_scenes_first_by_default(shared):
+    # the editor setting the descriptions of play* name: on by default
+    setting = shared.command("get_editor_setting", {"name": "run/auto_save/save_before_running"})
+    assert setting["value"] is True, setting
+    shared.command("open_scene", {"scene_path": LEVEL})
+    shared.command("create_node", {"parent_path": ".", "type": "Node3D", "name": "BeforeRun"})
+    assert "BeforeRun" not in (shared.project / "level.tscn").read_text()
+    try:
+        shared.command("play_current_scene")
+        assert 'name="BeforeRun"' in (shared.project / "level.tscn").read_text()
+        unsaved = {s["scene_path"]: s["unsaved"] for s in shared.command("list_open_scenes")["scenes"]}
+        assert unsaved[LEVEL] is False, unsaved
+    finally:
+        stop_and_wait(shared)
+        shared.command("undo", {"history": "scene"})
+        shared.command("save_scene")
+    assert "BeforeRun" not in (shared.project / "level.tscn").read_text()
+
+
 def test_restart_game_without_a_game(shared):
     assert not shared.command("get_play_state")["playing"]
     assert err(shared, "restart_game", {}) == (422, "failed")

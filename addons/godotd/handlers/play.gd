@@ -48,8 +48,8 @@ func cmd_play(params: Dictionary) -> Dictionary:
 	return ok({"playing": true, "scene": EditorState.playing_scene_path()})
 
 
-## [code]play_current_scene[/code]: runs the edited scene (saved first is up to the caller: the
-## game loads the scene file, so unsaved changes are not in it).
+## [code]play_current_scene[/code]: runs the edited scene's file (the editor saves open scenes
+## first when its run/auto_save/save_before_running setting is on).
 func cmd_play_current_scene(_params: Dictionary) -> Dictionary:
 	var path := EditorState.edited_scene_path()
 	if path.is_empty():
