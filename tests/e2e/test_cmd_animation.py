@@ -345,3 +345,88 @@ def test_batch_rolls_back_animation_steps(shared, anim):
     assert (status, err["code"]) == (404, "not_found"), err
     names = [a["name"] for a in shared.command("list_animations", {"node_path": P})["players"][0]["animations"]]
     assert names == ["idle"]
+
+
+# --------------------------------------------------------------------------------------------
+# a player made with create_node in a demo scene; players of other scenes are read-only
+
+
+def test_new_player_gets_default_library_saved_and_undone(shared, scene):
+    player_tscn = shared.project / "player.tscn"
+    original = player_tscn.read_text()
+    shared.command("open_scene", {"scene_path": "res://player.tscn"})
+    shared.command("create_node", {"parent_path": ".", "type": "AnimationPlayer"})
+    listed = shared.command("list_animations", {"node_path": P})["players"][0]
+    assert listed["libraries"] == [] and listed["animations"] == [] and listed["root_node"] == ".."
+    r = shared.command("create_animation", {"node_path": P, "name": "bob", "length": 0.5, "loop_mode": "linear"})
+    assert r["animation"] == "bob"
+    assert shared.command("list_animations", {"node_path": P})["players"][0]["libraries"] == [""]
+    shared.command("add_animation_track", {"node_path": P, "animation": "bob", "type": "value",
+                                           "path": "Sprite2D:position", "keys": [{"time": 0, "value": [0, 0]}]})
+    shared.command("insert_animation_key", {"node_path": P, "animation": "bob", "track": 0, "time": 0.25,
+                                            "value": [0, -6]})
+    shared.command("add_animation_track", {"node_path": P, "animation": "bob", "type": "value",
+                                           "path": ".:z_index", "keys": [{"time": 0, "value": 3}]})
+    text = saved_text(shared, player_tscn)
+    # the player's default library ("") holds the new animation, tracks as the editor writes them
+    assert re.search(r'^libraries(/ = SubResource\("AnimationLibrary_|\s*=\s*\{\n&"": SubResource\()', text, re.M), text
+    assert 'resource_name = "bob"' in text and "loop_mode = 1" in text
+    assert 'tracks/0/path = NodePath("Sprite2D:position")' in text
+    assert '"values": [Vector2(0, 0), Vector2(0, -6)]' in text
+    assert 'tracks/1/path = NodePath(".:z_index")' in text and '"values": [3]' in text
+    # undo: the second track, the key, the first track, the animation and its new library go
+    undone = [shared.command("undo")["undone"] for _ in range(4)]
+    assert undone == ["Add value track .:z_index", "Insert key at 0.25 in track 0 of bob",
+                      "Add value track Sprite2D:position", "Create animation bob"]
+    listed = shared.command("list_animations", {"node_path": P})["players"][0]
+    assert listed["libraries"] == [] and listed["animations"] == []
+    text = saved_text(shared, player_tscn)
+    assert '[node name="AnimationPlayer" type="AnimationPlayer"' in text
+    assert "sub_resource type=\"Animation" not in text and "libraries" not in text
+    shared.command("undo")  # the player itself
+    assert saved_text(shared, player_tscn) == original
+
+
+def test_players_of_other_scenes_are_read_only(shared, scene):
+    # player.tscn gets a player with an animation; main.tscn instances player.tscn
+    player_tscn = shared.project / "player.tscn"
+    original = player_tscn.read_text()
+    shared.command("open_scene", {"scene_path": "res://player.tscn"})
+    shared.command("create_node", {"parent_path": ".", "type": "AnimationPlayer"})
+    shared.command("create_animation", {"node_path": P, "name": "bob"})
+    shared.command("save_scene")
+    try:
+        shared.command("open_scene", {"scene_path": "res://main.tscn"})
+        inst = "Player/AnimationPlayer"
+        assert shared.command("get_animation", {"node_path": inst, "animation": "bob"})["track_count"] == 0
+        for command, params in [
+            ("add_animation_track", {"animation": "bob", "type": "value", "path": "Sprite2D:position"}),
+            ("create_animation", {"name": "x", "library": "mine"}),
+            ("set_animation_properties", {"animation": "bob", "length": 3}),
+            ("delete_animation", {"animation": "bob"}),
+        ]:
+            status, err = shared.command_error(command, dict({"node_path": inst}, **params))
+            assert (status, err["code"]) == (422, "failed"), (command, err)
+            assert "res://player.tscn" in err["message"]
+        listed = shared.command("list_animations", {"node_path": inst})["players"][0]
+        assert listed["animations"] == [{"name": "bob", "length": 1.0, "loop_mode": "none", "tracks": 0}]
+        assert listed["libraries"] == [""]
+        # an inherited scene: the base's animations are read-only, a library of its own is not
+        shared.command("new_inherited_scene", {"base_path": SCENE, "scene_path": "res://anim_tests/inh.tscn"})
+        keys = get(shared)["tracks"][0]["key_count"]
+        status, err = shared.command_error("insert_animation_key", {"node_path": P, "animation": "idle", "track": 0,
+                                                                    "time": 0.5, "value": [1, 1]})
+        assert (status, err["code"]) == (422, "failed") and SCENE in err["message"], err
+        assert get(shared)["tracks"][0]["key_count"] == keys
+        shared.command("create_animation", {"node_path": P, "name": "own", "library": "extra"})
+        shared.command("add_animation_track", {"node_path": P, "animation": "extra/own", "type": "value",
+                                               "path": "Sprite2D:visible", "keys": [{"time": 0, "value": False}]})
+        text = saved_text(shared, shared.project / "anim_tests/inh.tscn")
+        assert "libraries/extra = SubResource(" in text and 'tracks/0/path = NodePath("Sprite2D:visible")' in text
+        assert "Animation_idle" not in text
+    finally:
+        shared.command("open_scene", {"scene_path": "res://player.tscn"})
+        shared.command("undo")
+        shared.command("undo")
+        shared.command("save_scene")
+    assert player_tscn.read_text() == original

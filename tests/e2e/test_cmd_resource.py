@@ -337,3 +337,23 @@ def test_get_resource_dependencies(shared):
     assert (status, err["code"]) == (404, "not_found")
     status, err = shared.command_error("get_resource_dependencies", {"path": "res://../x.tscn"})
     assert (status, err["code"]) == (403, "outside_project")
+
+
+def test_resource_of_an_instanced_scene_is_read_only(shared):
+    # main.tscn instances player.tscn: its CollisionShape2D's circle is saved with player.tscn
+    open_scene(shared, "res://main.tscn")
+    node = "Player/CollisionShape2D"
+    status, err = shared.command_error("set_resource_properties", {"node_path": node, "property": "shape",
+                                                                   "properties": {"radius": 3}})
+    assert (status, err["code"]) == (422, "failed"), err
+    assert "res://player.tscn" in err["message"]
+    # the instance's children are not editable here: no own copy or new resource either
+    for command, params in [("make_resource_unique", {}), ("create_resource", {"class": "CircleShape2D"})]:
+        status, err = shared.command_error(command, dict({"node_path": node, "property": "shape"}, **params))
+        assert (status, err["code"]) == (422, "failed"), (command, err)
+        assert "set_editable_children" in err["message"]
+    got = shared.command("get_resource", {"node_path": node, "property": "shape"})
+    assert got["properties"]["radius"] == 32.0 and got["class"] == "CircleShape2D"
+    shared.command("save_scene")
+    assert "CircleShape2D" not in disk(shared, "res://main.tscn").read_text()
+    assert "radius = 32.0" in disk(shared, "res://player.tscn").read_text()

@@ -14,6 +14,7 @@ extends "../handler.gd"
 ## scene: save_scene writes them).
 
 const ClassInfo := preload("classdb.gd")
+const ResourceHandler := preload("resource.gd")
 
 ## Keys of one track get_animation returns by default (max_keys).
 const MAX_KEYS_DEFAULT := 50
@@ -100,7 +101,7 @@ func cmd_get_animation(params: Dictionary) -> Dictionary:
 ## [code]create_animation[/code] [code]{node_path, name, library?, length?, loop_mode?,
 ## step?}[/code]: a new empty animation in a library of the player (created if missing).
 func cmd_create_animation(params: Dictionary) -> Dictionary:
-	var found := _player(params["node_path"])
+	var found := _player(params["node_path"], true)
 	if not found["ok"]:
 		return found
 	var player: AnimationMixer = found["result"]["player"]
@@ -115,6 +116,10 @@ func cmd_create_animation(params: Dictionary) -> Dictionary:
 	if player.has_animation(full):
 		return fail(ErrorCodes.FAILED, "'%s' already has an animation '%s' (delete_animation or pick another name)"
 				% [path_of(player), full])
+	if player.has_animation_library(library_name):
+		var refused := _read_only(player.get_animation_library(library_name), null)
+		if not refused["ok"]:
+			return refused
 	var anim := Animation.new()
 	anim.resource_name = name
 	anim.length = params.get("length", 1.0)
@@ -144,7 +149,7 @@ func cmd_create_animation(params: Dictionary) -> Dictionary:
 ## [code]delete_animation[/code] [code]{node_path, animation}[/code]: removes an animation from
 ## its library (and from the player's autoplay); undoable.
 func cmd_delete_animation(params: Dictionary) -> Dictionary:
-	var found := _find(params)
+	var found := _find(params, true)
 	if not found["ok"]:
 		return found
 	var player: AnimationMixer = found["result"]["player"]
@@ -167,7 +172,7 @@ func cmd_delete_animation(params: Dictionary) -> Dictionary:
 ## [code]set_animation_properties[/code] [code]{node_path, animation, length?, loop_mode?,
 ## step?, new_name?}[/code]: changes an animation's length, loop mode, step or name; undoable.
 func cmd_set_animation_properties(params: Dictionary) -> Dictionary:
-	var found := _find(params)
+	var found := _find(params, true)
 	if not found["ok"]:
 		return found
 	var player: AnimationMixer = found["result"]["player"]
@@ -214,7 +219,7 @@ func cmd_set_animation_properties(params: Dictionary) -> Dictionary:
 ## [code]add_animation_track[/code] [code]{node_path, animation, type, path, interpolation?,
 ## update_mode?, index?, keys?}[/code]: adds a track (and its first keys) in one undoable step.
 func cmd_add_animation_track(params: Dictionary) -> Dictionary:
-	var found := _find(params)
+	var found := _find(params, true)
 	if not found["ok"]:
 		return found
 	var player: AnimationMixer = found["result"]["player"]
@@ -251,7 +256,7 @@ func cmd_add_animation_track(params: Dictionary) -> Dictionary:
 ## [code]set_animation_track[/code] [code]{node_path, animation, track, path?, enabled?,
 ## interpolation?, update_mode?, loop_wrap?}[/code]: changes a track's settings; undoable.
 func cmd_set_animation_track(params: Dictionary) -> Dictionary:
-	var found := _find(params)
+	var found := _find(params, true)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
@@ -293,7 +298,7 @@ func cmd_set_animation_track(params: Dictionary) -> Dictionary:
 ## [code]remove_animation_track[/code] [code]{node_path, animation, track}[/code]: removes a
 ## track (by index or path); undo puts it back with its keys.
 func cmd_remove_animation_track(params: Dictionary) -> Dictionary:
-	var found := _find(params)
+	var found := _find(params, true)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
@@ -325,7 +330,7 @@ func cmd_remove_animation_track(params: Dictionary) -> Dictionary:
 ## transition?}[/code]: adds a key (or replaces the key at that time), the value converted to
 ## the track's type; undoable.
 func cmd_insert_animation_key(params: Dictionary) -> Dictionary:
-	var found := _find(params)
+	var found := _find(params, true)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
@@ -366,7 +371,7 @@ func cmd_insert_animation_key(params: Dictionary) -> Dictionary:
 ## [code]remove_animation_key[/code] [code]{node_path, animation, track, time? | key?}[/code]:
 ## removes a key by time or index; undoable.
 func cmd_remove_animation_key(params: Dictionary) -> Dictionary:
-	var found := _find(params)
+	var found := _find(params, true)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
@@ -399,8 +404,9 @@ func cmd_remove_animation_key(params: Dictionary) -> Dictionary:
 # Internals
 
 
-## The AnimationMixer at [param node_path]: Reply.ok({player}).
-func _player(node_path: String) -> Dictionary:
+## The AnimationMixer at [param node_path]: Reply.ok({player}). [param for_write]: failed for
+## a player inside an instanced scene whose children are not editable (nothing would be saved).
+func _player(node_path: String, for_write: bool = false) -> Dictionary:
 	var node := node_at(node_path)
 	if node == null:
 		return missing_node(node_path)
@@ -408,13 +414,18 @@ func _player(node_path: String) -> Dictionary:
 		return fail(ErrorCodes.INVALID_PARAMS,
 				"'%s' is a %s, not an AnimationPlayer (list_animations without node_path finds the players)"
 				% [node_path, node.get_class()])
+	if for_write:
+		var foreign := ResourceHandler.foreign_node_reason(node)
+		if not foreign.is_empty():
+			return fail(ErrorCodes.FAILED, foreign)
 	return ok({"player": node})
 
 
 ## The player and animation params name: Reply.ok({player, animation, name (full),
-## own_name, library_name, library}).
-func _find(params: Dictionary) -> Dictionary:
-	var found := _player(params["node_path"])
+## own_name, library_name, library}). [param for_write]: failed when the animation or its
+## library belongs to another scene (an instanced or inherited one) or to an imported file.
+func _find(params: Dictionary, for_write: bool = false) -> Dictionary:
+	var found := _player(params["node_path"], for_write)
 	if not found["ok"]:
 		return found
 	var player: AnimationMixer = found["result"]["player"]
@@ -425,8 +436,24 @@ func _find(params: Dictionary) -> Dictionary:
 				% [params["node_path"], full, ", ".join(names) if not names.is_empty() else "none (create_animation)"])
 	var library_name := full.get_slice("/", 0) if full.contains("/") else ""
 	var own := full.substr(library_name.length() + 1) if full.contains("/") else full
+	if for_write:
+		var refused := _read_only(player.get_animation_library(library_name), player.get_animation(full))
+		if not refused["ok"]:
+			return refused
 	return ok({"player": player, "animation": player.get_animation(full), "name": full, "own_name": own,
 			"library_name": library_name, "library": player.get_animation_library(library_name)})
+
+
+## failed when [param library] or [param anim] (either may be null) cannot be changed from the
+## edited scene (resource.gd read_only_reason), else Reply.ok().
+func _read_only(library: AnimationLibrary, anim: Animation) -> Dictionary:
+	for res: Resource in [library, anim]:
+		if res == null:
+			continue
+		var reason := ResourceHandler.read_only_reason(res)
+		if not reason.is_empty():
+			return fail(ErrorCodes.FAILED, "the animation is read-only here: " + reason)
+	return ok()
 
 
 ## The index of the track [param which] (an index, or a track path): Reply.ok({index}).

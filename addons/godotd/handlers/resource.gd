@@ -117,6 +117,11 @@ func cmd_set_resource_properties(params: Dictionary) -> Dictionary:
 	if not converted["ok"]:
 		return converted
 	var new_values: Dictionary = converted["result"]["values"]
+	var read_only := read_only_reason(res)
+	if not read_only.is_empty():
+		if found["result"].has("node"):
+			read_only += ", or give the node its own copy first with make_resource_unique"
+		return fail(ErrorCodes.FAILED, read_only)
 	var old_values := {}
 	for name: String in new_values:
 		old_values[name] = res.get(name)
@@ -181,6 +186,9 @@ func cmd_make_resource_unique(params: Dictionary) -> Dictionary:
 	var res: Resource = found["result"]["resource"]
 	var node: Node = found["result"]["node"]
 	var property: String = params["property"]
+	var foreign := foreign_node_reason(node)
+	if not foreign.is_empty():
+		return fail(ErrorCodes.FAILED, foreign)
 	var copy := res.duplicate(params.get("deep", false))
 	var ur := begin_action("Make %s.%s unique" % [node.name, property], scene_root())
 	ur.add_do_property(node, property, copy)
@@ -438,6 +446,9 @@ func _node_slot(node_path: String, property: String, res: Resource) -> Dictionar
 	var node := node_at(node_path)
 	if node == null:
 		return missing_node(node_path)
+	var foreign := foreign_node_reason(node)
+	if not foreign.is_empty():
+		return fail(ErrorCodes.FAILED, foreign)
 	for p: Dictionary in node.get_property_list():
 		if str(p["name"]) != property:
 			continue
@@ -484,6 +495,41 @@ static func _class_of(res: Resource) -> String:
 		if not name.is_empty():
 			return name
 	return res.get_class()
+
+
+## Why [param res] cannot be changed from the edited scene (as the editor's inspector treats it
+## as read-only), or "": a sub-resource of another scene (an instanced or inherited scene's
+## resource: the change would be saved nowhere, yet leak into that scene's other users), or an
+## imported file's resource (reimport overwrites it).
+static func read_only_reason(res: Resource) -> String:
+	var path := res.resource_path
+	if path.is_empty():
+		return ""
+	var root := EditorInterface.get_edited_scene_root()
+	var edited := root.scene_file_path if root != null else ""
+	var cut := path.find("::")
+	if cut == -1:
+		if FileAccess.file_exists(path + ".import"):
+			return "%s comes from the imported file '%s' (changes are lost on reimport; change the import settings, or duplicate_resource it to a .tres)" % [res.get_class(), path]
+		return ""
+	var base := path.substr(0, cut)
+	if FileAccess.file_exists(base + ".import"):
+		return "%s is part of the imported file '%s' (changes are lost on reimport; change the import settings instead)" % [res.get_class(), base]
+	if base.get_extension().to_lower() in Paths.SCENE_EXTENSIONS and base != edited:
+		return "%s belongs to the scene '%s' (an instanced or inherited scene): a change here is saved nowhere; open '%s' and change it there" % [res.get_class(), base, base]
+	return ""
+
+
+## Why a property of [param node] cannot be changed in the edited scene, or "": a node inside an
+## instanced scene whose children are not editable here (its changes are not saved).
+static func foreign_node_reason(node: Node) -> String:
+	var root := EditorInterface.get_edited_scene_root()
+	if root == null or node == root or node.owner == root or node.owner == null \
+			or root.is_editable_instance(node.owner):
+		return ""
+	var from := node.owner.scene_file_path
+	return "'%s' belongs to the instanced scene '%s' whose children are not editable here, so a change would not be saved; open '%s' (or set_editable_children on '%s')" \
+			% [str(root.get_path_to(node)), from, from, str(root.get_path_to(node.owner))]
 
 
 ## Whether [param path] is a resource's own file (not "" and not a scene's "::" sub-resource).
