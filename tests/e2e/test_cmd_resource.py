@@ -88,6 +88,7 @@ def test_create_resource_refusals(shared):
         ({"class": "Shape2D", "path": f"{DIR}/a.tres"}, 400, "invalid_params"),  # abstract
         ({"class": "NoSuchShape", "path": f"{DIR}/a.tres"}, 404, "not_found"),
         ({"class": "Node2D", "path": f"{DIR}/a.tres"}, 400, "invalid_params"),  # not a resource
+        ({"class": "EditorSettings", "path": f"{DIR}/a.tres"}, 400, "invalid_params"),  # editor-only
         ({"class": "CircleShape2D", "path": "res://../outside.tres"}, 403, "outside_project"),
         ({"class": "CircleShape2D", "path": "/tmp/x.tres"}, 403, "outside_project"),
         ({"class": "CircleShape2D", "path": f"{DIR}/a.txt"}, 400, "invalid_params"),
@@ -302,6 +303,7 @@ def test_list_resource_types(shared):
     assert r["types"] == sorted(r["types"]) and r["total"] == len(r["types"])
     r = shared.command("list_resource_types", {"filter": "material", "limit": 500})
     assert "StandardMaterial3D" in r["types"] and "ShaderMaterial" in r["types"]
+    assert shared.command("list_resource_types", {"filter": "EditorSettings"})["types"] == []
     r = shared.command("list_resource_types", {"limit": 3})
     assert r["count"] == 3 and r["truncated"] is True and r["total"] > 100
     status, err = shared.command_error("list_resource_types", {"base": "Node2D"})

@@ -215,7 +215,7 @@ func cmd_list_resource_types(params: Dictionary) -> Dictionary:
 	var candidates := ClassDB.get_inheriters_from_class(base)
 	candidates.append(base)
 	for c: String in candidates:
-		if ClassDB.can_instantiate(c) and (filter.is_empty() or c.containsn(filter)):
+		if ClassDB.can_instantiate(c) and not _editor_only(c) and (filter.is_empty() or c.containsn(filter)):
 			names.append(c)
 	names.sort()
 	var scripts: Array[Dictionary] = []
@@ -346,6 +346,10 @@ func _instantiate(name: String) -> Dictionary:
 		return fail(ErrorCodes.INVALID_PARAMS,
 				"'%s' is abstract and cannot be instantiated: pick a subclass (list_resource_types base=%s)"
 				% [native, native])
+	if _editor_only(native):
+		return fail(ErrorCodes.INVALID_PARAMS,
+				"'%s' is an editor-only class: a game cannot load a file of it (list_resource_types lists the others)"
+				% native)
 	var res: Resource = ClassDB.instantiate(native)
 	if res == null:
 		return fail(ErrorCodes.FAILED, "the engine did not instantiate '%s'" % native)
@@ -542,6 +546,12 @@ static func _has_property(object: Object, property: String) -> bool:
 		if str(p["name"]) == property:
 			return true
 	return false
+
+
+## Whether [param native] exists only in the editor (EditorSettings, editor plugins' helpers).
+static func _editor_only(native: String) -> bool:
+	var api := ClassDB.class_get_api_type(native)
+	return api == ClassDB.API_EDITOR or api == ClassDB.API_EDITOR_EXTENSION
 
 
 ## The native class a class_name script class finally extends.
