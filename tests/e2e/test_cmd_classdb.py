@@ -51,6 +51,8 @@ def test_class_info_unknown_suggests(shared):
     status, err = shared.command_error("get_class_info", {"class": "CharacterBody2d"})
     assert (status, err["code"]) == (404, "not_found"), err
     assert "CharacterBody2D" in err["message"]
+    status, err = shared.command_error("get_class_info", {"class": "Vector2"})
+    assert (status, err["code"]) == (404, "not_found") and "built-in type" in err["message"], err
     status, err = shared.command_error("get_class_info", {})
     assert (status, err["code"]) == (400, "invalid_params")
     status, err = shared.command_error("get_class_info", {"class": "Node", "extra": 1})
@@ -117,9 +119,15 @@ def test_properties_types_hints_defaults(shared):
     assert "process_mode" not in props  # Node's, not Node2D's own
     r = shared.command("list_class_properties", {"class": "Node2D", "inherited": True, "filter": "process_mode"})
     pm = by_name(r["properties"])["process_mode"]
-    assert pm["class"] == "Node" and pm["type"] == "int"
+    assert pm["class"] == "Node" and pm["type"] == "Node.ProcessMode"  # the setter's enum
     assert pm["hint"] == "enum:Inherit,Pausable,When Paused,Always,Disabled"
     assert pm["default"] == 0
+    r = shared.command("list_class_properties", {"class": "CharacterBody2D", "filter": "motion_mode"})
+    assert by_name(r["properties"])["motion_mode"]["type"] == "CharacterBody2D.MotionMode"
+    r = shared.command("list_class_properties", {"class": "Control", "filter": "size_flags_horizontal"})
+    assert by_name(r["properties"])["size_flags_horizontal"]["type"] == "BitField[Control.SizeFlags]"
+    r = shared.command("list_class_properties", {"class": "Node2D", "filter": "z_index", "inherited": True})
+    assert by_name(r["properties"])["z_index"]["type"] == "int"  # a plain int stays int
     r = shared.command("list_class_properties", {"class": "Sprite2D", "filter": "texture"})
     assert by_name(r["properties"])["texture"]["type"] == "Texture2D"
     r = shared.command("list_class_properties", {"class": "CircleShape2D"})

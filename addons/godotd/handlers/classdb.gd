@@ -137,7 +137,7 @@ func cmd_list_class_properties(params: Dictionary) -> Dictionary:
 		for p: Dictionary in _properties(owner, true):
 			if not _matches(str(p["name"]), filter):
 				continue
-			var item := {"name": str(p["name"]), "type": type_name(p)}
+			var item := {"name": str(p["name"]), "type": _property_type(owner, p)}
 			var hint := hint_text(p)
 			if not hint.is_empty():
 				item["hint"] = hint
@@ -378,6 +378,22 @@ static func method_signature(m: Dictionary) -> String:
 	return text
 
 
+## The type name of property [param p] of [param owner]: an int property whose setter takes an
+## enum or bitfield is named by it ("Node.ProcessMode"), as the class reference does.
+static func _property_type(owner: String, p: Dictionary) -> String:
+	var plain := type_name(p)
+	if int(p["type"]) != TYPE_INT or plain != "int":
+		return plain
+	var setter := ClassDB.class_get_property_setter(owner, p["name"])
+	if setter.is_empty():
+		return plain
+	for m: Dictionary in ClassDB.class_get_method_list(owner, true):
+		if m["name"] == setter:
+			var args: Array = m.get("args", [])
+			return type_name(args[args.size() - 1]) if not args.is_empty() else plain
+	return plain
+
+
 ## "range:0,1,0.01", "enum:A,B,C", "layers_2d_physics"... or "" for a property [param info].
 static func hint_text(info: Dictionary) -> String:
 	var hint: int = info.get("hint", PROPERTY_HINT_NONE)
@@ -503,6 +519,9 @@ static func unknown_class_message(name: String) -> String:
 	var close: PackedStringArray = []
 	for pair: Array in scored.slice(0, SUGGESTIONS):
 		close.append(pair[1])
+	for t in TYPE_MAX:
+		if t != TYPE_NIL and t != TYPE_OBJECT and type_string(t) == name:
+			return "'%s' is a built-in type (a Variant), not an engine class: ClassDB does not describe it; see its page in the Godot class reference" % name
 	var message := "no class '%s' in this Godot (class names are case-sensitive)" % name
 	if not close.is_empty():
 		message += "; did you mean: %s?" % ", ".join(close)
