@@ -136,7 +136,7 @@ static void gd__post_finish(gd_mcp_sink *sink, json_t *response) {
     gd_reply_json(p->reply, status, response, gd__session_header(p, hdr, sizeof hdr));
   } else if (p->is_request && p->sse_ok && !p->gone) {
     /* A cancelled request gets no response: close an empty event stream. */
-    if (gd_reply_stream_start(p->reply, 200, "text/event-stream", NULL) == 0) {}
+    gd_reply_stream_start(p->reply, 200, "text/event-stream", NULL); /* -1: gone; end frees */
     gd_reply_stream_end(p->reply);
   } else {
     gd_reply_json(p->reply, 202, NULL, NULL);
