@@ -80,7 +80,7 @@ def action(shared):
     name = f"t_action{next(_SERIAL)}"
     shared.command("add_action", {"action": name})
     yield name
-    if shared.command("list_actions", {"filter": name})["count"]:
+    if shared.post("/godot/get_action", {"action": name}).status_code == 200:
         shared.command("remove_action", {"action": name})
 
 
@@ -409,3 +409,17 @@ def test_builtin_action_events_can_change_and_undo_restores_default(shared):
     undo_global(shared)
     assert input_text(p, "ui_cancel") is None
     assert shared.command("get_action", {"action": "ui_cancel"})["events"][0]["keycode"] == "Escape"
+
+
+def test_batch_rolls_back_input_changes(shared):
+    p = shared.project
+    before = (p / "project.godot").read_text()
+    status, error = shared.command_error("batch", {"commands": [
+        {"command": "add_action", "params": {"action": "dash"}},
+        {"command": "add_key_event", "params": {"action": "dash", "key": "Shift"}},
+        {"command": "add_key_event", "params": {"action": "dash", "key": "NoSuchKey"}},
+    ]})
+    assert status == 400 and error["code"] == "invalid_params", error
+    assert input_text(p, "dash") is None
+    assert (p / "project.godot").read_text() == before
+    assert err(shared, "get_action", {"action": "dash"}) == (404, "not_found")
