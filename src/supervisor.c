@@ -226,6 +226,21 @@ static void gd__state_path(const gd_editor *e, char *out, size_t size) {
   snprintf(out, size, "%s/.godot/godotd/editor.json", e->cfg.project);
 }
 
+/* The file the addon writes when its editor quits to be reloaded (reload_watch.gd): the
+ * daemon, not Godot, then starts the new editor. A file, not a bridge message, because Godot
+ * unloads editor plugins before it decides to restart (EditorNode::_restart_editor), so only a
+ * node that leaves the tree at shutdown sees the decision, after the connection is closed. */
+static void gd__reload_marker_path(const gd_editor *e, char *out, size_t size) {
+  snprintf(out, size, "%s/.godot/godotd/reload_requested", e->cfg.project);
+}
+
+/* True (and the marker removed) when the editor that just exited asked to be reloaded. */
+static bool gd__take_reload_marker(const gd_editor *e) {
+  char path[PATH_MAX];
+  gd__reload_marker_path(e, path, sizeof path);
+  return unlink(path) == 0;
+}
+
 static void gd__write_state(gd_editor *e) {
   char path[PATH_MAX], dir[PATH_MAX];
   snprintf(dir, sizeof dir, "%s/.godot", e->cfg.project);
@@ -393,6 +408,10 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
            : code            ? "exited with an error"
                              : "exited");
   e->kill_reason[0] = '\0';
+  bool reload = gd__take_reload_marker(e);
+  if (reload)
+    snprintf(e->last_exit.reason, sizeof e->last_exit.reason,
+             "reload requested (Project > Reload Current Project or reload_project)");
   gd_info("editor: pid %d gone (code %lld, signal %d): %s", pid, (long long)code, sig,
           e->last_exit.reason);
   gd_bridge_drop_session(&e->bridge, "the editor process is gone");
@@ -403,6 +422,16 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
     /* A start that arrived while it was stopping; a waiter woken by STOPPED (a restart) may
      * have spawned already, so only when still stopped. */
     if (e->want_running && e->state == GD_STATE_STOPPED) gd__spawn(e);
+    return;
+  }
+  if (reload) {
+    /* A reload is asked for, not a crash: at once, and the crash-loop guard does not count it.
+     * Godot would start the new editor itself (OS restart-on-exit); the addon cancels that so
+     * the new one is ours to supervise and there are never two. */
+    e->restarts++;
+    gd_info("editor: reloading: starting a new editor");
+    gd__set_state(e, GD_STATE_RESTARTING);
+    uv_timer_start(&e->restart_timer, gd__restart_due, 0, 0);
     return;
   }
   uint64_t now = uv_now(e->loop);
@@ -559,6 +588,7 @@ static void gd__spawn(gd_editor *e) {
   char err[512];
   gd__set_state(e, GD_STATE_STARTING);
   e->kill_reason[0] = '\0';
+  gd__take_reload_marker(e); /* a stale one must not turn a later crash into a reload */
 
   int n = gd_install_addon(e->cfg.project, e->cfg.addon_dir, err, sizeof err);
   if (n < 0) {

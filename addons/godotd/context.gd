@@ -12,7 +12,8 @@ var plugin: EditorPlugin
 var dispatcher: RefCounted
 ## The addon's version (plugin.gd's ADDON_VERSION).
 var addon_version: String = ""
-## Makes the plugin quit the editor once the current answer is on its way.
+## Makes the plugin quit the editor once the current answer is on its way; called with
+## [code]true[/code] it reloads the project instead (the daemon starts the new editor).
 var request_quit: Callable
 ## Undo actions committed through handler.gd, oldest first: {"history": id, "name": String}.
 var actions: Array[Dictionary] = []

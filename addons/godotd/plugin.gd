@@ -12,6 +12,7 @@ const Connection := preload("connection.gd")
 const Context := preload("context.gd")
 const Dispatcher := preload("dispatcher.gd")
 const EditorState := preload("editor_state.gd")
+const ReloadWatch := preload("reload_watch.gd")
 
 ## This addon's version, sent in hello; keep equal to plugin.cfg's.
 const ADDON_VERSION := "0.1.0"
@@ -33,6 +34,8 @@ const HEARTBEAT_COMMAND := "ping"
 const LOG_EXCERPT_CHARS := 200
 ## Frames between answering quit and quitting: one poll in between flushes the answer.
 const QUIT_DELAY_FRAMES := 2
+## How long a reload's "save before reloading?" confirmations are answered for.
+const RELOAD_DIALOG_WINDOW_USEC := 5_000_000
 
 var _connection: Connection
 var _dispatcher: Dispatcher
@@ -49,6 +52,12 @@ var _told_readiness: String = ""
 var _saved_sleep_usec: int = -1
 var _last_request_usec: int = 0
 var _quit_in_frames: int = -1
+# Whether the pending quit is a reload (Godot's restart_editor) rather than a plain quit.
+var _quit_to_reload: bool = false
+# While a reload waits for its save confirmations: until when (ticks usec; 0 = not waiting),
+# and the dialogs that were shown before it (left alone).
+var _answer_dialogs_until_usec: int = 0
+var _dialogs_before_reload: Array[ConfirmationDialog] = []
 
 
 func _enter_tree() -> void:
@@ -59,13 +68,25 @@ func _enter_tree() -> void:
 	_connection = Connection.new(_hello_fields)
 	_connection.message_received.connect(_on_message_received)
 	_connection.session_opened.connect(_send_changes)
+	_ensure_reload_watch()
 	set_process(true)
+
+
+## Puts one reload_watch.gd node under the root window (it stays when the plugin is disabled and
+## enabled again: one per editor process).
+func _ensure_reload_watch() -> void:
+	var root := get_tree().root
+	if root.get_node_or_null(NodePath(ReloadWatch.NODE_NAME)) != null:
+		return
+	var watch: Node = ReloadWatch.new()
+	watch.name = ReloadWatch.NODE_NAME
+	root.add_child.call_deferred(watch, false, Node.INTERNAL_MODE_BACK)
 
 
 func _exit_tree() -> void:
 	_restore_sleep()
 	if _connection != null:
-		_connection.close("the godotd plugin was disabled")
+		_connection.close("the godotd plugin was unloaded")
 		_connection = null
 	if _context != null:
 		_context.dispatcher = null  # breaks the context → dispatcher → handlers → context cycle
@@ -82,7 +103,10 @@ func _process(_delta: float) -> void:
 	if _quit_in_frames > 0:
 		_quit_in_frames -= 1
 		if _quit_in_frames == 0:
+			_quit_in_frames = -1
 			_quit_editor()
+	if _answer_dialogs_until_usec > 0:
+		_answer_reload_dialogs()
 
 
 func _on_message_received(message: Dictionary, received_usec: int) -> void:
@@ -168,12 +192,26 @@ func _restore_sleep() -> void:
 	_saved_sleep_usec = -1
 
 
-func _request_quit() -> void:
+func _request_quit(reload: bool = false) -> void:
 	if _quit_in_frames < 0:
 		_quit_in_frames = QUIT_DELAY_FRAMES
+		_quit_to_reload = reload
 
 
 func _quit_editor() -> void:
+	if _quit_to_reload:
+		print("godotd: reloading the project as the daemon asked")
+		# Godot's own reload (it stops the game and quits); reload_watch.gd hands the restart
+		# to the daemon. The command saved what was to be saved: whatever is still unsaved
+		# makes Godot ask "save before reloading?", which nobody would answer, so its
+		# "Don't Save" is taken (the dialog's custom action, whatever the editor's language).
+		# Godot may ask once for all scenes or scene by scene, on later frames: new dialogs
+		# are answered for a while (_answer_reload_dialogs).
+		_dialogs_before_reload = _shown_confirmations()
+		_answer_dialogs_until_usec = Time.get_ticks_usec() + RELOAD_DIALOG_WINDOW_USEC
+		EditorInterface.restart_editor(false)
+		_answer_reload_dialogs()
+		return
 	print("godotd: quitting the editor as the daemon asked")
 	_restore_sleep()
 	_connection.close("the editor is quitting")
@@ -181,6 +219,28 @@ func _quit_editor() -> void:
 	if EditorInterface.is_playing_scene():
 		EditorInterface.stop_playing_scene()
 	get_tree().quit()
+
+
+## Takes "Don't Save" in the save confirmations the reload brought up (see _quit_editor).
+func _answer_reload_dialogs() -> void:
+	if Time.get_ticks_usec() > _answer_dialogs_until_usec:
+		_answer_dialogs_until_usec = 0
+		_dialogs_before_reload.clear()
+		return
+	for dialog: ConfirmationDialog in _shown_confirmations():
+		if not dialog in _dialogs_before_reload:
+			dialog.custom_action.emit(&"discard")
+			dialog.hide()
+
+
+## The editor's confirmation dialogs that are shown now.
+static func _shown_confirmations() -> Array[ConfirmationDialog]:
+	var out: Array[ConfirmationDialog] = []
+	for node: Node in EditorInterface.get_base_control().get_tree().root.find_children(
+			"*", "ConfirmationDialog", true, false):
+		if (node as ConfirmationDialog).visible:
+			out.append(node as ConfirmationDialog)
+	return out
 
 
 static func _session_id() -> String:

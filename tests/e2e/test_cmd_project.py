@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import project_setting
+from conftest import (editor_processes, pid_alive, project_setting, tree_names, tscn_nodes,
+                      wait_for)
 
 pytestmark = pytest.mark.shared
 
@@ -182,3 +183,54 @@ def test_set_main_scene_errors(shared):
     assert err(shared, "set_main_scene", {"scene_path": "res://main.gd"}) == (400, "invalid_params")
     assert err(shared, "set_main_scene", {"scene_path": "res://../x.tscn"}) == (403, "outside_project")
     assert project_setting(shared.project, "application", "run/main_scene") == MAIN
+
+
+# --------------------------------------------------------------------------------------------
+# reload_project: last in this module, since it replaces the shared editor.
+
+
+def test_reload_project_bad_params(shared):
+    assert err(shared, "reload_project", {"save": "yes"}) == (400, "invalid_params")
+    assert err(shared, "reload_project", {"force": True}) == (400, "invalid_params")
+
+
+def test_reload_project_saves_restarts_supervised_and_rereads_project_godot(shared):
+    p = shared.project
+    before = shared.status()
+    old_pid = before["pid"]
+    shared.command("open_scene", {"scene_path": MAIN})
+    shared.command("create_node", {"type": "Node2D", "name": "SavedByReload", "parent_path": "."})
+    # A setting written behind the editor's back: only a reloaded editor reads it.
+    with open(p / "project.godot", "a", encoding="utf-8") as f:
+        f.write("\n[godotd_test]\n\nreloaded=true\n")
+
+    result = shared.command("reload_project")
+    assert result["reloading"] is True and result["editor_pid"] == old_pid, result
+    assert MAIN in result["saved_scenes"], result
+    # Saved before the answer: the node is on disk whether or not the reload happened yet.
+    assert "SavedByReload" in tscn_nodes(p / "main.tscn")
+
+    st = shared.wait_state(lambda s: s["ready"] and s["pid"] not in (None, old_pid), 120,
+                           "a new ready editor after reload_project")
+    assert st["restarts"] == before["restarts"] + 1, st
+    assert "reload" in st["last_exit"]["reason"], st["last_exit"]
+    assert st["crashes_recent"] == before["crashes_recent"], st
+    assert not pid_alive(old_pid)
+    # Godot's own restart was handed to the daemon: one editor, the supervised one.
+    wait_for(lambda: editor_processes(p) == [st["pid"]], 30, what="only the supervised editor")
+    assert shared.command("get_project_setting", {"name": "godotd_test/reloaded"})["value"] is True
+    assert shared.command("get_status")["editor_pid"] == st["pid"]
+
+
+def test_reload_project_without_save_discards_scene_changes(shared):
+    old_pid = shared.status()["pid"]
+    shared.command("open_scene", {"scene_path": MAIN})
+    shared.command("create_node", {"type": "Node2D", "name": "DiscardedByReload", "parent_path": "."})
+    result = shared.command("reload_project", {"save": False})
+    assert result["saved_scenes"] == [], result
+    shared.wait_state(lambda s: s["ready"] and s["pid"] not in (None, old_pid), 120,
+                      "a new ready editor after reload_project")
+    assert "DiscardedByReload" not in tscn_nodes(shared.project / "main.tscn")
+    shared.command("open_scene", {"scene_path": MAIN})
+    names = tree_names(shared.command("get_scene_tree")["root"])
+    assert "DiscardedByReload" not in names.values(), names

@@ -129,6 +129,25 @@ func cmd_set_main_scene(params: Dictionary) -> Dictionary:
 	return ok({"main_scene": path, "previous": EditorState.to_res_path(previous)})
 
 
+## [code]reload_project[/code] [code]{save?}[/code]: answers, then the editor reloads the project
+## (Godot's restart_editor); the plugin hands the restart to the daemon, which starts the new
+## editor itself.
+func cmd_reload_project(params: Dictionary) -> Dictionary:
+	var save: bool = params.get("save", true)
+	var saved: Array[String] = []
+	var new_scenes := 0
+	for root: Node in EditorInterface.get_open_scene_roots():
+		if root.scene_file_path.is_empty():
+			new_scenes += 1
+		elif save:
+			saved.append(root.scene_file_path)
+	if save:
+		EditorInterface.save_all_scenes()
+	ctx.request_quit.call(true)
+	return ok({"reloading": true, "saved_scenes": saved, "unsaved_new_scenes": new_scenes,
+			"editor_pid": OS.get_process_id()})
+
+
 ## Sets [param name] to [param value] (null removes it) in an undoable action whose do and
 ## undo both write project.godot. Fails when the first write fails (nothing changed then).
 func _change(name: String, value: Variant, action: String) -> Dictionary:
