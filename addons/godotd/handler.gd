@@ -77,19 +77,21 @@ func undo_redo() -> EditorUndoRedoManager:
 ## Starts an undoable action named [param name]. [param context] decides its history: a node of
 ## the edited scene → that scene's; null → the history of the objects the do methods touch
 ## (project-wide for settings, files, the input map). Add do/undo steps to the returned manager,
-## then call [method commit_action].
-func begin_action(name: String, context: Object = null) -> EditorUndoRedoManager:
+## then call [method commit_action]. [param mark_unsaved] false for changes that are on disk
+## already (files, project.godot written by the do step), so the editor does not ask to save them.
+func begin_action(name: String, context: Object = null, mark_unsaved: bool = true) -> EditorUndoRedoManager:
 	var manager := undo_redo()
 	_action_name = name
 	_versions = _history_versions()
-	manager.create_action(name, UndoRedo.MERGE_DISABLE, context)
+	manager.create_action(name, UndoRedo.MERGE_DISABLE, context, false, mark_unsaved)
 	return manager
 
 
-## Commits the action begun by [method begin_action], running its do steps, and records which
-## history it went into (for undo and batch).
-func commit_action() -> void:
-	undo_redo().commit_action(true)
+## Commits the action begun by [method begin_action] and records which history it went into
+## (for undo and batch). [param execute] false when the change is made already (its do steps
+## then only run on redo).
+func commit_action(execute: bool = true) -> void:
+	undo_redo().commit_action(execute)
 	var after := _history_versions()
 	for id: int in after:
 		if after[id] != _versions.get(id, -1):

@@ -54,8 +54,6 @@ const TEXT_RESOURCES: PackedStringArray = ["tscn", "tres"]
 ## Seconds between checks whether the editor's running scan ended, to scan again after it.
 const SCAN_RETRY_S := 0.25
 
-## Name of the action begun by _begin, for the action log.
-var _pending_action: String = ""
 ## A scan is due once the running one ends (see request_scan).
 var _scan_queued := false
 
@@ -277,14 +275,14 @@ func cmd_move_file(params: Dictionary) -> Dictionary:
 		apply_states(replaced + made_before)
 		return fail(ErrorCodes.FAILED, "cannot move '%s' to '%s': %s" % [from, to, failed])
 	apply_states(owners_after)
-	var manager := _begin("Move %s to %s" % [from, to])
+	var manager := begin_action("Move %s to %s" % [from, to], null, false)
 	manager.add_do_method(self, "apply_states", made_after + removed)
 	manager.add_do_method(self, "move_path", from, to)
 	manager.add_do_method(self, "apply_states", owners_after)
 	manager.add_undo_method(self, "apply_states", owners_before)
 	manager.add_undo_method(self, "move_path", to, from)
 	manager.add_undo_method(self, "apply_states", replaced + made_before)
-	_commit_done()
+	commit_action(false)
 	var owners: Array[String] = []
 	for s: Dictionary in owners_after:
 		owners.append(s["path"])
@@ -606,10 +604,10 @@ func write_undoable(path: String, data: PackedByteArray, action: String, create_
 ## Records an already-done change as one action of the project-wide undo history: undo applies
 ## [param before], redo [param after].
 func record(action: String, before: Array, after: Array) -> void:
-	var manager := _begin(action)
+	var manager := begin_action(action, null, false)
 	manager.add_do_method(self, "apply_states", after)
 	manager.add_undo_method(self, "apply_states", before)
-	_commit_done()
+	commit_action(false)
 
 
 ## Moves [param from] (a file with its sidecars, or a folder) to [param to] as the FileSystem
@@ -685,19 +683,6 @@ func _queued_scan() -> void:
 # --------------------------------------------------------------------------------------------
 # Internals
 
-
-## Starts an action of the project-wide history for a change that is already done.
-func _begin(action: String) -> EditorUndoRedoManager:
-	_pending_action = action
-	var manager := undo_redo()
-	manager.create_action(action, UndoRedo.MERGE_DISABLE, null, false, false)
-	return manager
-
-
-## Commits the action begun by [method _begin] without running its do side (done already).
-func _commit_done() -> void:
-	undo_redo().commit_action(false)
-	ctx.note_action(EditorUndoRedoManager.GLOBAL_HISTORY, _pending_action)
 
 
 ## Tells the editor about changed paths: update_file for files, a scan for folders, and reloads

@@ -133,12 +133,10 @@ func _done(folder: String, changed: bool) -> Dictionary:
 func _record(folder: String, enabled: bool) -> void:
 	ProjectSettings.save()
 	var action := "%s plugin %s" % ["Enable" if enabled else "Disable", folder]
-	var manager := undo_redo()
-	manager.create_action(action, UndoRedo.MERGE_DISABLE, null, false, false)
+	var manager := begin_action(action, null, false)
 	manager.add_do_method(self, "_set_enabled", folder, enabled)
 	manager.add_undo_method(self, "_set_enabled", folder, not enabled)
-	manager.commit_action(false)
-	ctx.note_action(EditorUndoRedoManager.GLOBAL_HISTORY, action)
+	commit_action(false)
 
 
 ## Do/undo step: turns the plugin on or off and writes project.godot.
