@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "errors.h"
+#include "jsonout.h"
 #include "log.h"
 
 struct gd_bridge_pending {
@@ -175,6 +176,7 @@ static void gd__on_response(gd_bridge *b, json_t *msg) {
   p->timing.handle_us = json_is_integer(hu) ? json_integer_value(hu) : -1;
   if (json_is_true(json_object_get(msg, "ok"))) {
     json_t *result = json_object_get(msg, "result");
+    gd_json_tidy_float32(result); /* Godot's float32 reals as Godot prints them (jsonout.h) */
     json_t *empty = result ? NULL : json_object();
     gd__pending_finish(p, NULL, NULL, result ? result : empty);
     json_decref(empty);

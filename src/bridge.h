@@ -4,7 +4,7 @@
  * the one active session, request ids, in-flight requests with their timeouts, and event
  * dispatch. It never touches sockets itself: a link carries send/close functions from the
  * server. Asks its owner (the supervisor) whether to accept a hello, and tells it when a session
- * starts, ends, or sends an event. Calls jansson, libuv timers, log, errors.
+ * starts, ends, or sends an event. Calls jansson, libuv timers, log, errors, jsonout.
  */
 #ifndef GD_BRIDGE_H
 #define GD_BRIDGE_H

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "errors.h"
+#include "jsonout.h"
 #include "log.h"
 
 /* JSON-RPC 2.0 error codes (jsonrpc.org/specification §5.1). */
@@ -497,7 +498,7 @@ static void gd__call_abandon(gd__mcp_call *c, json_t *response) {
 /* A tools/call result: structuredContent plus the same JSON as a text block (clients that only
  * read content see it too). */
 static json_t *gd__tool_result(json_t *structured, bool is_error) {
-  char *text = json_dumps(structured, JSON_COMPACT | JSON_ENSURE_ASCII);
+  char *text = gd_json_dumps_out(structured, JSON_COMPACT | JSON_ENSURE_ASCII);
   json_t *r = json_pack("{s:[{s:s, s:s}], s:O, s:b}", "content", "type", "text", "text",
                         text ? text : "{}", "structuredContent", structured, "isError", is_error);
   free(text);

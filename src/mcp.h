@@ -9,7 +9,8 @@
  * cancellation, logging/setLevel + notifications/message, ping, list_changed, and the stateless
  * 2026-07-28 revision (server/discover, per-request _meta) next to the legacy 2025-* ones.
  * Spec: modelcontextprotocol.io/specification/2025-11-25 (basic, server/tools, utilities) and
- * /2026-07-28. Calls ops (commands, status), supervisor (lifecycle), ringlog (logs), registry.
+ * /2026-07-28. Calls ops (commands, status), supervisor (lifecycle), ringlog (logs), registry,
+ * jsonout.
  */
 #ifndef GD_MCP_H
 #define GD_MCP_H

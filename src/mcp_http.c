@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "errors.h"
+#include "jsonout.h"
 #include "log.h"
 
 /* MCP's HTTP-level JSON-RPC errors (as the reference SDKs send them). */
@@ -19,7 +20,7 @@
 
 /* Writes msg (stolen) as one SSE "message" event. 0 or -1 (client gone). */
 static int gd__sse_send(gd_reply *r, json_t *msg) {
-  char *text = json_dumps(msg, JSON_COMPACT);
+  char *text = gd_json_dumps_out(msg, JSON_COMPACT);
   json_decref(msg);
   if (!text) return -1;
   size_t tl = strlen(text);

@@ -7,7 +7,7 @@
  * of unsolicited notifications (with keep-alive comments), DELETE to end a session, and the
  * 2026-07-28 stateless requests (no session; the MCP-Protocol-Version header must match the
  * request's _meta version). Host/Origin checks and bearer tokens are the server's, on every
- * route. Calls mcp (messages) and server (replies, streams).
+ * route. Calls mcp (messages), server (replies, streams) and jsonout.
  */
 #ifndef GD_MCP_HTTP_H
 #define GD_MCP_HTTP_H

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "errors.h"
+#include "jsonout.h"
 #include "log.h"
 #include "router.h"
 #include "ws.h"
@@ -108,7 +109,7 @@ void gd_reply_json(gd_reply *r, int status, json_t *body, const char *extra_head
   r->gone_cb = NULL;
   if (c) {
     c->active = NULL; /* from here a close of c cannot reach r */
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = body ? gd_json_dumps_out(body, JSON_COMPACT) : NULL;
     bool keep = r->req->keep_alive && !c->srv->closing;
     gd__send_response(c, status, text, text ? strlen(text) : 0, extra_headers, keep);
     free(text);
@@ -221,7 +222,7 @@ void gd_reply_error(gd_reply *r, const char *code, const char *fmt, ...) {
 /* An error found before a request reached the router: answer and close. */
 static void gd__fail_conn(gd_conn *c, const char *code, const char *msg, const char *extra) {
   json_t *body = gd_error_json(code, "%s", msg);
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  char *text = body ? gd_json_dumps_out(body, JSON_COMPACT) : NULL;
   json_decref(body);
   gd__send_response(c, gd_error_http_status(code), text, text ? strlen(text) : 0, extra, false);
   free(text);

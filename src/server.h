@@ -8,7 +8,7 @@
  * WebSocket link handed to the bridge, and streamed (chunked, e.g. Server-Sent Events) replies
  * with a bound on what a client leaves unread. HTTP requests go to the router; replies come back
  * through gd_reply_*. Calls: http, ws, auth, bridge (links), router (requests), errors, log,
- * libuv.
+ * jsonout, libuv.
  */
 #ifndef GD_SERVER_H
 #define GD_SERVER_H

@@ -281,7 +281,9 @@ func _next_message() -> Variant:
 func _send_json(message: Dictionary, limit: int) -> Error:
 	if _peer.get_ready_state() != WebSocketPeer.STATE_OPEN:
 		return ERR_CONNECTION_ERROR
-	var bytes := JSON.stringify(message).to_utf8_buffer()
+	# full_precision: 17 digits, so doubles reach the daemon unchanged (the default 14 loses
+	# digits) and float32 values arrive exact, which the daemon prints short (src/jsonout.h).
+	var bytes := JSON.stringify(message, "", true, true).to_utf8_buffer()
 	# Check the cap here: WebSocketPeer.send() prints an engine error when it refuses.
 	if _peer.get_current_outbound_buffered_amount() + bytes.size() > limit:
 		return ERR_OUT_OF_MEMORY

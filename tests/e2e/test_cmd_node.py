@@ -325,6 +325,33 @@ def test_get_properties_and_property(shared):
     assert err(shared, "get_properties", {"node_path": "Nope"})[:2] == (404, "not_found")
 
 
+def test_float32_values_read_as_godot_writes_them(shared):
+    """Godot keeps these reals as float32: 0.8 comes back as 0.8 (as in the .tscn), not as
+    0.80000001192092896, and setting the printed value back changes nothing."""
+    open_scene(shared, MAIN)
+    shared.command("create_node", {"parent_path": ".", "type": "Node2D", "name": "Exact",
+                                   "properties": {"position": [0.8, 0.1], "rotation": 0.3,
+                                                  "modulate": [0.1, 0.2, 0.3, 1]}})
+    r = shared.post("/godot/get_properties", {"node_path": "Exact", "non_default": True})
+    assert r.status_code == 200, r.text
+    raw = r.text
+    assert re.search(r'"x":0\.8[,}]', raw) and re.search(r'"y":0\.1[,}]', raw), raw
+    assert '"value":0.3' in raw and re.search(r'"b":0\.3[,}]', raw), raw
+    assert "0000000" not in raw, raw
+    text = save(shared, MAIN)
+    assert "position = Vector2(0.8, 0.1)" in section(text, "Exact", "."), text
+    # the printed value set back is the same float32: nothing changes, nothing to record
+    r = shared.command("set_property", {"node_path": "Exact", "property": "rotation", "value": 0.3})
+    assert r["value"] == 0.3, r
+    assert "rotation = 0.3" in section(save(shared, MAIN), "Exact", ".")
+    for _ in range(3):
+        if shared.post("/godot/get_node", {"node_path": "Exact"}).status_code == 404:
+            break
+        undo(shared)
+    save(shared, MAIN)
+    assert "Exact" not in tscn_nodes(shared.project / "main.tscn")
+
+
 def test_set_property_typed_values_saved(shared):
     open_scene(shared, MAIN)
     r = shared.command("set_property", {"node_path": "Sprite2D", "property": "position", "value": [100, 50.5]})
