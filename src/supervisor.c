@@ -226,15 +226,16 @@ static void gd__state_path(const gd_editor *e, char *out, size_t size) {
   snprintf(out, size, "%s/.godot/godotd/editor.json", e->cfg.project);
 }
 
-/* The file the addon writes when its editor quits to be reloaded (reload_watch.gd): the
- * daemon, not Godot, then starts the new editor. A file, not a bridge message, because Godot
+/* The file the addon writes when its editor quits to be reloaded or restarted (reload_watch.gd,
+ * the quit command): the daemon, not Godot, then starts the new editor at once. A file, not a bridge message, because Godot
  * unloads editor plugins before it decides to restart (EditorNode::_restart_editor), so only a
  * node that leaves the tree at shutdown sees the decision, after the connection is closed. */
 static void gd__reload_marker_path(const gd_editor *e, char *out, size_t size) {
   snprintf(out, size, "%s/.godot/godotd/reload_requested", e->cfg.project);
 }
 
-/* True (and the marker removed) when the editor that just exited asked to be reloaded. */
+/* True (and the marker removed) when the editor that just exited asked to be restarted. A stop
+ * in progress wins over it (the daemon's own stop sends quit, which leaves the marker). */
 static bool gd__take_reload_marker(const gd_editor *e) {
   char path[PATH_MAX];
   gd__reload_marker_path(e, path, sizeof path);
@@ -411,7 +412,7 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
   bool reload = gd__take_reload_marker(e);
   if (reload)
     snprintf(e->last_exit.reason, sizeof e->last_exit.reason,
-             "reload requested (Project > Reload Current Project or reload_project)");
+             "restart requested (quit, reload_project, or Project > Reload Current Project)");
   gd_info("editor: pid %d gone (code %lld, signal %d): %s", pid, (long long)code, sig,
           e->last_exit.reason);
   gd_bridge_drop_session(&e->bridge, "the editor process is gone");
@@ -425,11 +426,11 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
     return;
   }
   if (reload) {
-    /* A reload is asked for, not a crash: at once, and the crash-loop guard does not count it.
-     * Godot would start the new editor itself (OS restart-on-exit); the addon cancels that so
-     * the new one is ours to supervise and there are never two. */
+    /* A restart is asked for, not a crash: at once, and the crash-loop guard does not count it.
+     * On a reload Godot would start the new editor itself (OS restart-on-exit); the addon
+     * cancels that so the new one is ours to supervise and there are never two. */
     e->restarts++;
-    gd_info("editor: reloading: starting a new editor");
+    gd_info("editor: restart requested by the editor: starting a new one");
     gd__set_state(e, GD_STATE_RESTARTING);
     uv_timer_start(&e->restart_timer, gd__restart_due, 0, 0);
     return;

@@ -213,6 +213,9 @@ func _quit_editor() -> void:
 		_answer_reload_dialogs()
 		return
 	print("godotd: quitting the editor as the daemon asked")
+	# A client's quit is a restart without saving: the daemon starts a new editor at once. When
+	# the daemon itself is stopping the editor, it ignores the marker.
+	ReloadWatch.ask_daemon_to_restart()
 	_restore_sleep()
 	_connection.close("the editor is quitting")
 	_connection = null

@@ -2,7 +2,7 @@
 extends Node
 ## Hands a project reload (Project > Reload Current Project, or the reload_project command) to
 ## the godotd daemon that supervises this editor, so the new editor is the daemon's child and
-## never a second, unsupervised one.
+## never a second, unsupervised one. The quit command uses its marker too.
 ##
 ## Godot reloads by quitting with "restart on exit" set (OS.set_restart_on_exit): the old
 ## process starts the new one as it ends. It unloads editor plugins before it sets that flag
@@ -21,19 +21,27 @@ const DAEMON_FILE := "res://.godot/godotd/daemon.json"
 
 
 func _exit_tree() -> void:
-	if not OS.is_restart_on_exit_set() or OS.get_environment("GODOTD_URL").is_empty():
+	if not OS.is_restart_on_exit_set():
 		return
-	if not _daemon_alive():
-		return  # nobody would start the new editor: let Godot do it
+	if ask_daemon_to_restart():
+		OS.set_restart_on_exit(false)
+		print("godotd: reload handed to the daemon")
+
+
+## Leaves the marker that makes the supervising daemon start a new editor as soon as this one
+## exits (not counted as a crash). False when no live daemon supervises this editor or the
+## marker cannot be written (then nobody restarts it but Godot itself).
+static func ask_daemon_to_restart() -> bool:
+	if OS.get_environment("GODOTD_URL").is_empty() or not _daemon_alive():
+		return false
 	var marker := FileAccess.open(ProjectSettings.globalize_path(MARKER_PATH), FileAccess.WRITE)
 	if marker == null:
-		printerr("godotd: cannot write the reload marker (%s): Godot restarts the editor itself"
+		printerr("godotd: cannot write the restart marker: %s"
 				% error_string(FileAccess.get_open_error()))
-		return
+		return false
 	marker.store_string(str(OS.get_process_id()))
 	marker.close()
-	OS.set_restart_on_exit(false)
-	print("godotd: reload handed to the daemon")
+	return true
 
 
 ## Whether the daemon named in daemon.json runs (it removes the file when it exits cleanly; a

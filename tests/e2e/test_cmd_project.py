@@ -213,7 +213,7 @@ def test_reload_project_saves_restarts_supervised_and_rereads_project_godot(shar
     st = shared.wait_state(lambda s: s["ready"] and s["pid"] not in (None, old_pid), 120,
                            "a new ready editor after reload_project")
     assert st["restarts"] == before["restarts"] + 1, st
-    assert "reload" in st["last_exit"]["reason"], st["last_exit"]
+    assert "restart requested" in st["last_exit"]["reason"], st["last_exit"]
     assert st["crashes_recent"] == before["crashes_recent"], st
     assert not pid_alive(old_pid)
     # Godot's own restart was handed to the daemon: one editor, the supervised one.

@@ -33,6 +33,31 @@ def _wait_new_ready(d, old_pid: int) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
+# the quit command: a restart asked for by a client, not a crash
+
+
+def test_quit_command_restarts_at_once_without_counting_a_crash(env):
+    d = env.daemon()
+    pid = _ready_pid(d)
+    before = d.status()
+    assert d.command("quit") == {"quitting": True}
+    st = _wait_new_ready(d, pid)
+    assert st["restarts"] == before["restarts"] + 1, st
+    assert st["crashes_recent"] == before["crashes_recent"] == 0, st
+    assert st["last_exit"]["code"] == 0 and "restart requested" in st["last_exit"]["reason"], st
+    assert not pid_alive(pid)
+    assert editor_processes(env.project) == [st["pid"]], godot_processes(env.project)
+    assert not (env.project / ".godot" / "godotd" / "reload_requested").exists()
+    # the daemon's own stop also sends quit: it stops, the marker left by quit notwithstanding
+    r = d.post("/stop", {}, timeout=READY_DEADLINE_S)
+    assert r.status_code == 200, r.text
+    st = d.wait_state(lambda s: s["state"] == "stopped", SHORT_DEADLINE_S, "stopped")
+    assert st["pid"] is None and editor_processes(env.project) == [], godot_processes(env.project)
+    time.sleep(1.0)  # a restart would have begun by now (no backoff for a requested restart)
+    assert d.status()["state"] == "stopped"
+
+
+# --------------------------------------------------------------------------------------------
 # 3. kill -9 of the editor
 
 

@@ -40,7 +40,8 @@ func cmd_get_status(_params: Dictionary) -> Dictionary:
 
 
 ## [code]quit[/code]: answers, then the plugin quits the editor on a later frame (so the answer
-## is written first). Unsaved changes are not saved.
+## is written first). Unsaved changes are not saved; the supervising daemon starts a new editor
+## unless it is the one stopping this editor.
 func cmd_quit(_params: Dictionary) -> Dictionary:
 	ctx.request_quit.call()
 	return ok({"quitting": true})
