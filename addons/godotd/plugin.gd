@@ -121,7 +121,11 @@ func _on_message_received(message: Dictionary, received_usec: int) -> void:
 		printerr("godotd: ignoring a request without a valid id: %s"
 				% JSON.stringify(message).left(LOG_EXCERPT_CHARS))
 		return
-	_connection.send_response(_dispatcher.dispatch(message, received_usec))
+	var response := _dispatcher.dispatch(message, received_usec)
+	# What the command changed (edited scene, readiness after a scan, play state) is announced
+	# before its answer, so the daemon's view is current when the client sends the next one.
+	_send_changes()
+	_connection.send_response(response)
 
 
 ## The editor-describing fields of hello; also records them as what the daemon was told

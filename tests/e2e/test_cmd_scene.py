@@ -381,3 +381,10 @@ def test_open_scene_result_still_names_the_edited_scene(shared):
     # /scene/load relies on this field
     res = shared.command("open_scene", {"scene_path": MAIN})
     assert res == {"scene_path": MAIN, "edited_scene": MAIN}, res
+
+
+def test_daemon_knows_the_edited_scene_when_open_scene_answers(shared):
+    # the addon announces state changes before the answer of the command that made them
+    for scene in (LEVEL, MAIN, LEVEL, MAIN):
+        shared.command("open_scene", {"scene_path": scene})
+        assert shared.status()["session"]["edited_scene"] == scene
