@@ -409,7 +409,8 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
            : code            ? "exited with an error"
                              : "exited");
   e->kill_reason[0] = '\0';
-  bool reload = gd__take_reload_marker(e);
+  /* Taken in every case (a stale marker must not outlive this editor); a stop wins over it. */
+  bool reload = gd__take_reload_marker(e) && e->state != GD_STATE_STOPPING && e->want_running;
   if (reload)
     snprintf(e->last_exit.reason, sizeof e->last_exit.reason,
              "restart requested (quit, reload_project, or Project > Reload Current Project)");

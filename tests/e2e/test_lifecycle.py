@@ -53,6 +53,7 @@ def test_quit_command_restarts_at_once_without_counting_a_crash(env):
     assert r.status_code == 200, r.text
     st = d.wait_state(lambda s: s["state"] == "stopped", SHORT_DEADLINE_S, "stopped")
     assert st["pid"] is None and editor_processes(env.project) == [], godot_processes(env.project)
+    assert st["last_exit"]["reason"] == "stopped on request", st["last_exit"]
     time.sleep(1.0)  # a restart would have begun by now (no backoff for a requested restart)
     assert d.status()["state"] == "stopped"
 
