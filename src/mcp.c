@@ -711,14 +711,15 @@ static void gd__tools_call(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
   gd__tool tool;
   const gd_mcp_toolsets *ts = s ? &s->tools : &m->default_tools;
   if (!gd__find_tool(m, ts, name, &tool)) {
-    /* A registry command not listed in this session still exists: say how to reach it. */
-    if (gd_registry_find(m->ops->registry, name))
-      sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS,
-                                    "Unknown tool: %s is not in this session's tool list; call "
-                                    "run_command or enable_toolsets",
-                                    name));
-    else sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "Unknown tool: %s", name));
-    return;
+    /* A registry command left out of this session's tool list still exists and runs: the list
+     * is trimmed for clients with tool caps, and a model that names a command from a
+     * description (new_scene → close_scene) should get its result, not a protocol error. */
+    const gd_command *cmd = gd_registry_find(m->ops->registry, name);
+    if (!cmd) {
+      sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "Unknown tool: %s", name));
+      return;
+    }
+    tool = (gd__tool){GD_TOOL_COMMAND, cmd, 0};
   }
   gd__mcp_call *c = calloc(1, sizeof *c);
   if (!c) {

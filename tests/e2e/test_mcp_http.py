@@ -241,6 +241,10 @@ def test_tools_call_errors(mcp):
     assert res["isError"] is True and res["structuredContent"]["error"]["code"] == "outside_project"
     resp = mcp.request("tools/call", {"name": "no_such_tool", "arguments": {}})
     assert resp["error"]["code"] == -32602 and "no_such_tool" in resp["error"]["message"]
+    # a command outside the session's tool set (core here) is not listed, yet it runs
+    assert "list_open_scenes" not in {t["name"] for t in mcp.tools()}
+    res = mcp.call("list_open_scenes", {})
+    assert res["isError"] is False and isinstance(res["structuredContent"]["scenes"], list), res
     res = mcp.call("run_command", {"command": "get_scene_tree", "params": {"max_depth": 0}})
     assert res["isError"] is False and "root" in res["structuredContent"]
     res = mcp.call("run_command", {"command": "rm_rf"})
