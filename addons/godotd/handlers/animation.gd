@@ -256,14 +256,11 @@ func cmd_add_animation_track(params: Dictionary) -> Dictionary:
 ## [code]set_animation_track[/code] [code]{node_path, animation, track, path?, enabled?,
 ## interpolation?, update_mode?, loop_wrap?}[/code]: changes a track's settings; undoable.
 func cmd_set_animation_track(params: Dictionary) -> Dictionary:
-	var found := _find(params, true)
+	var found := _find_track(params)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
-	var track := _track(anim, params["track"])
-	if not track["ok"]:
-		return track
-	var i: int = track["result"]["index"]
+	var i: int = found["result"]["index"]
 	var type := anim.track_get_type(i)
 	var steps: Array[Array] = []  # [setter, new value, old value]
 	if params.has("path"):
@@ -298,14 +295,11 @@ func cmd_set_animation_track(params: Dictionary) -> Dictionary:
 ## [code]remove_animation_track[/code] [code]{node_path, animation, track}[/code]: removes a
 ## track (by index or path); undo puts it back with its keys.
 func cmd_remove_animation_track(params: Dictionary) -> Dictionary:
-	var found := _find(params, true)
+	var found := _find_track(params)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
-	var track := _track(anim, params["track"])
-	if not track["ok"]:
-		return track
-	var i: int = track["result"]["index"]
+	var i: int = found["result"]["index"]
 	var path := str(anim.track_get_path(i))
 	var ur := begin_action("Remove track %s of %s" % [path, found["result"]["name"]], scene_root())
 	ur.add_do_method(anim, "remove_track", i)
@@ -330,14 +324,11 @@ func cmd_remove_animation_track(params: Dictionary) -> Dictionary:
 ## transition?}[/code]: adds a key (or replaces the key at that time), the value converted to
 ## the track's type; undoable.
 func cmd_insert_animation_key(params: Dictionary) -> Dictionary:
-	var found := _find(params, true)
+	var found := _find_track(params)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
-	var track := _track(anim, params["track"])
-	if not track["ok"]:
-		return track
-	var i: int = track["result"]["index"]
+	var i: int = found["result"]["index"]
 	var type := anim.track_get_type(i)
 	var target := _target(found["result"]["player"], str(anim.track_get_path(i)), type)
 	var converted := _key_value(params.get("value"), type, target["result"] if target["ok"] else {})
@@ -371,14 +362,11 @@ func cmd_insert_animation_key(params: Dictionary) -> Dictionary:
 ## [code]remove_animation_key[/code] [code]{node_path, animation, track, time? | key?}[/code]:
 ## removes a key by time or index; undoable.
 func cmd_remove_animation_key(params: Dictionary) -> Dictionary:
-	var found := _find(params, true)
+	var found := _find_track(params)
 	if not found["ok"]:
 		return found
 	var anim: Animation = found["result"]["animation"]
-	var track := _track(anim, params["track"])
-	if not track["ok"]:
-		return track
-	var i: int = track["result"]["index"]
+	var i: int = found["result"]["index"]
 	if params.has("key") == params.has("time"):
 		return fail(ErrorCodes.INVALID_PARAMS, "pass either key (index) or time")
 	var k: int
@@ -442,6 +430,19 @@ func _find(params: Dictionary, for_write: bool = false) -> Dictionary:
 			return refused
 	return ok({"player": player, "animation": player.get_animation(full), "name": full, "own_name": own,
 			"library_name": library_name, "library": player.get_animation_library(library_name)})
+
+
+## [method _find] for writing, plus the track the [code]track[/code] param names: its result
+## with [code]index[/code] added.
+func _find_track(params: Dictionary) -> Dictionary:
+	var found := _find(params, true)
+	if not found["ok"]:
+		return found
+	var track := _track(found["result"]["animation"], params["track"])
+	if not track["ok"]:
+		return track
+	found["result"]["index"] = track["result"]["index"]
+	return found
 
 
 ## failed when [param library] or [param anim] (either may be null) cannot be changed from the
