@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "errors.h"
+#include "limit.h"
 
 struct gd_ops_call {
   gd_ops *ops;
@@ -91,5 +92,6 @@ json_t *gd_ops_status(const gd_ops *ops) {
                                 (int)getpid(), "port", ops->port, "uptime_ms",
                                 (json_int_t)(uv_now(loop) - ops->started_ms), "commands_served",
                                 (json_int_t)ops->commands_served));
+  json_object_set_new(json_object_get(s, "daemon"), "limits", gd_limits_json());
   return s;
 }
