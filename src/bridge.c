@@ -26,6 +26,7 @@ void gd_bridge_init(gd_bridge *b, uv_loop_t *loop, const gd_bridge_owner *owner)
   b->loop = loop;
   b->owner = *owner;
   b->next_id = 1;
+  b->liveness_ms = 1000;
 }
 
 static void gd__pending_closed(uv_handle_t *h) { free(h->data); }
@@ -79,9 +80,21 @@ void gd_bridge_link_closed(gd_bridge_link *link) {
     }
   link->bridge = NULL;
   if (b->session == link) gd__end_session(b, "the addon's connection closed");
+  if (b->liveness == link) {
+    b->liveness = NULL;
+    gd_info("bridge: liveness channel closed");
+    if (b->owner.on_liveness_lost) b->owner.on_liveness_lost(b->owner.ud);
+  }
 }
 
 void gd_bridge_drop_session(gd_bridge *b, const char *reason) {
+  gd_bridge_link *live = b->liveness;
+  if (live) { /* the editor is gone: its liveness channel goes with the session */
+    b->liveness = NULL;
+    live->liveness = false;
+    if (b->owner.on_liveness_lost) b->owner.on_liveness_lost(b->owner.ud);
+    live->close(live->ctx, 1001, reason);
+  }
   gd_bridge_link *link = b->session;
   if (!link) return;
   gd__end_session(b, reason);
@@ -89,6 +102,8 @@ void gd_bridge_drop_session(gd_bridge *b, const char *reason) {
 }
 
 bool gd_bridge_has_session(const gd_bridge *b) { return b->session != NULL; }
+
+bool gd_bridge_has_liveness(const gd_bridge *b) { return b->liveness != NULL; }
 
 static void gd__copy(char *dst, size_t size, json_t *v) {
   const char *s = json_string_value(v);
@@ -117,6 +132,32 @@ static void gd__reject(gd_bridge_link *link, const char *code, const char *msg) 
   link->close(link->ctx, 1008, msg);
 }
 
+/* The liveness hello (same checks as the session's): the link carries beats only, and replaces
+ * any earlier liveness link (one per editor, like the session). */
+static void gd__on_liveness_hello(gd_bridge_link *link, const gd_bridge_hello *h) {
+  gd_bridge *b = link->bridge;
+  if (link == b->session) {
+    gd__reject(link, GD_E_INVALID_PARAMS, "the session link cannot become the liveness channel");
+    return;
+  }
+  json_t *welcome = json_pack("{s:s, s:i, s:s, s:s, s:I}", "type", "welcome", "protocol",
+                              GD_BRIDGE_PROTOCOL, "daemon_version", GODOTD_VERSION, "channel",
+                              "liveness", "liveness_ms", (json_int_t)b->liveness_ms);
+  int rc = welcome ? gd__send_json(link, welcome) : -1;
+  json_decref(welcome);
+  if (rc != 0) return;
+  if (b->liveness && b->liveness != link) {
+    gd_bridge_link *old = b->liveness;
+    old->liveness = false;
+    b->liveness = NULL; /* its close must not report the new channel lost */
+    old->close(old->ctx, 1001, "replaced by a newer liveness connection");
+  }
+  link->liveness = true;
+  b->liveness = link;
+  gd_info("bridge: liveness channel from editor pid %d (beat every %llu ms)", h->editor_pid,
+          (unsigned long long)b->liveness_ms);
+}
+
 static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
   gd_bridge *b = link->bridge;
   gd_bridge_hello h;
@@ -143,6 +184,15 @@ static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
   char err[256] = "";
   if (b->owner.accept && b->owner.accept(b->owner.ud, &h, err, sizeof err) != 0) {
     gd__reject(link, GD_E_FORBIDDEN, err[0] ? err : "not accepted");
+    return;
+  }
+  const char *channel = json_string_value(json_object_get(msg, "channel"));
+  if (channel && strcmp(channel, "liveness") == 0) {
+    gd__on_liveness_hello(link, &h);
+    return;
+  }
+  if (link->liveness) {
+    gd__reject(link, GD_E_INVALID_PARAMS, "a liveness link cannot become the session");
     return;
   }
   if (b->session && b->session != link) {
@@ -201,6 +251,8 @@ void gd_bridge_link_text(gd_bridge_link *link, const char *text, size_t len) {
   }
   if (strcmp(type, "hello") == 0) {
     gd__on_hello(link, msg);
+  } else if (link == b->liveness) {
+    if (strcmp(type, "beat") == 0 && b->owner.on_beat) b->owner.on_beat(b->owner.ud, msg);
   } else if (link != b->session) {
     gd_warn("bridge: '%s' before the handshake, ignored", type);
   } else if (strcmp(type, "response") == 0) {

@@ -2,7 +2,9 @@
  *
  * Owns the WebSocket links the server hands over from `/bridge`, the hello/welcome handshake,
  * the one active session, request ids, in-flight requests with their timeouts, and event
- * dispatch. It never touches sockets itself: a link carries send/close functions from the
+ * dispatch, and the liveness link: a second link the addon opens from a thread of its own, whose
+ * beats keep coming while the editor's main thread is busy (an import), so the owner can tell
+ * busy from hung. It never touches sockets itself: a link carries send/close functions from the
  * server. Asks its owner (the supervisor) whether to accept a hello, and tells it when a session
  * starts, ends, or sends an event. Calls jansson, libuv timers, log, errors, jsonout.
  */
@@ -26,6 +28,7 @@ typedef struct gd_bridge_link {
   int (*send)(void *ctx, const char *text, size_t len);      /* 0 or <0 (link is gone) */
   void (*close)(void *ctx, uint16_t code, const char *reason);
   gd_bridge *bridge;
+  bool liveness;               /* welcomed as the liveness channel (not the session) */
   struct gd_bridge_link *next; /* in the bridge's list of open links */
 } gd_bridge_link;
 
@@ -60,6 +63,11 @@ typedef struct gd_bridge_owner {
   void (*on_session)(void *ud, const gd_bridge_hello *h); /* welcome sent */
   void (*on_session_lost)(void *ud);                      /* the session's link closed */
   void (*on_event)(void *ud, const char *event, json_t *data); /* data borrowed */
+  /* A beat on the liveness link (docs/protocol.md "Liveness"): {"type":"beat","seq","frames",
+   * "main_idle_ms","busy":null|{"kind","files","first","for_ms"}}, borrowed. May be NULL. */
+  void (*on_beat)(void *ud, json_t *beat);
+  /* The liveness link closed (the addon's thread stopped, or the process is gone). May be NULL. */
+  void (*on_liveness_lost)(void *ud);
 } gd_bridge_owner;
 
 typedef struct gd_bridge_pending gd_bridge_pending;
@@ -70,6 +78,8 @@ struct gd_bridge {
   gd_bridge_link *links;    /* every open link, session or not */
   gd_bridge_link *session;  /* the accepted one, or NULL */
   gd_bridge_hello hello;    /* valid while session != NULL */
+  gd_bridge_link *liveness; /* the welcomed liveness link, or NULL */
+  uint64_t liveness_ms;     /* beat interval asked of the addon in the liveness welcome */
   gd_bridge_pending *pending;
   uint64_t next_id;
   uint64_t sessions_started;
@@ -85,6 +95,8 @@ void gd_bridge_link_text(gd_bridge_link *link, const char *text, size_t len);
 void gd_bridge_link_closed(gd_bridge_link *link);
 
 bool gd_bridge_has_session(const gd_bridge *b);
+/* Whether a liveness link is welcomed (the addon beats from its own thread). */
+bool gd_bridge_has_liveness(const gd_bridge *b);
 /* Updates the remembered readiness / edited scene (events keep hello's copy current). */
 void gd_bridge_note(gd_bridge *b, const char *readiness, const char *edited_scene);
 
@@ -95,7 +107,8 @@ void gd_bridge_note(gd_bridge *b, const char *readiness, const char *edited_scen
 int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t timeout_ms,
                    gd_bridge_reply_cb cb, void *ud);
 
-/* Drops the session as if its link closed: fails in-flight requests and closes the link.
+/* Drops the session as if its link closed: fails in-flight requests and closes the link, and
+ * closes the liveness link too.
  * Used when the editor is killed. */
 void gd_bridge_drop_session(gd_bridge *b, const char *reason);
 

@@ -71,6 +71,8 @@ static void gd__usage(FILE *f) {
         "  --wait-ready-ms N         how long a command waits for a (re)starting editor (default 60000)\n"
         "  --heartbeat-ms N          heartbeat interval (default 2000)\n"
         "  --heartbeat-timeout-ms N  no pong within N ms → hung → restart (default 15000)\n"
+        "  --import-deadline-ms N    longest import the main thread may be busy with before\n"
+        "                            the editor is restarted (default 1800000)\n"
         "  --stop-timeout-ms N       per graceful-stop phase (default 5000)\n"
         "  --crash-max N             crashes within the window that trip the guard (default 5)\n"
         "  --crash-window-ms N       (default 60000)\n"
@@ -165,7 +167,8 @@ static int gd__serve(int argc, char **argv) {
       {"toolsets", required_argument, 0, 40},
       {"bind", required_argument, 0, 50},       {"require-token", no_argument, 0, 51},
       {"token-file", required_argument, 0, 52}, {"allow-host", required_argument, 0, 53},
-      {"wait-ready-ms", required_argument, 0, 12}, {"help", no_argument, 0, 'h'},
+      {"wait-ready-ms", required_argument, 0, 12}, {"import-deadline-ms", required_argument, 0, 13},
+      {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   const char *project = NULL, *godot = NULL, *display = NULL, *log_file = NULL;
   const char *addon_dir = NULL, *registry = NULL, *toolsets = NULL;
@@ -173,7 +176,8 @@ static int gd__serve(int argc, char **argv) {
   size_t n_allow_hosts = 0;
   bool require_token = false;
   uint64_t port = 8090, ready = 120000, hb = 2000, hb_to = 15000, stop_to = 5000, crash_max = 5,
-           crash_win = 60000, bo_base = 500, bo_max = 30000, max_body = 1 << 20, wait_ready = 60000;
+           crash_win = 60000, bo_base = 500, bo_max = 30000, max_body = 1 << 20, wait_ready = 60000,
+           import_deadline = 30 * 60 * 1000;
   bool autostart = true;
   int c;
   optind = 2;
@@ -210,6 +214,7 @@ static int gd__serve(int argc, char **argv) {
       allow_hosts[n_allow_hosts++] = optarg;
       break;
     case 12: num = &wait_ready; break;
+    case 13: num = &import_deadline; break;
     case 'h': gd__usage(stdout); return 0;
     default: gd__usage(stderr); return 2;
     }
@@ -293,6 +298,7 @@ static int gd__serve(int argc, char **argv) {
   cfg.ready_timeout_ms = ready;
   cfg.heartbeat_ms = hb;
   cfg.heartbeat_timeout_ms = hb_to;
+  cfg.import_deadline_ms = import_deadline;
   cfg.stop_timeout_ms = stop_to;
   cfg.crash_max = (unsigned)crash_max;
   cfg.crash_window_ms = crash_win;

@@ -13,6 +13,7 @@
 
 #include "errors.h"
 #include "install.h"
+#include "limit.h"
 #include "log.h"
 
 /* One spawned process with its output pipes; freed when all three handles have closed, so a
@@ -50,6 +51,7 @@ static void gd__spawn(gd_editor *e);
 static void gd__xvfb_stop(gd_editor *e);
 static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how);
 static void gd__check_waiters(gd_editor *e);
+static void gd__busy_over(gd_editor *e, uint64_t now, const char *how);
 
 const char *gd_editor_state_name(gd_state s) {
   static const char *names[] = {"stopped",    "starting", "connecting", "ready",
@@ -181,8 +183,36 @@ void gd_editor_wait(gd_editor *e, gd_needs needs, uint64_t timeout_ms, bool auto
 
 /* ---- logs --------------------------------------------------------------------------------- */
 
+/* Notes a "[ NN% ] step | item" progress line (Godot's headless EditorProgress, ANSI colours
+ * and all): during a long import it is the only word of progress from the main thread. */
+static void gd__note_progress(gd_editor *e, const char *line, size_t len) {
+  char plain[512];
+  size_t n = 0;
+  for (size_t i = 0; i < len && n < sizeof plain - 1; i++) {
+    if (line[i] == 0x1b) { /* CSI: ESC [ params final-byte */
+      while (i + 1 < len && !((line[i + 1] >= '@' && line[i + 1] <= '~') && line[i + 1] != '['))
+        i++;
+      i++;
+      continue;
+    }
+    plain[n++] = line[i];
+  }
+  plain[n] = '\0';
+  int percent, used = 0;
+  if (sscanf(plain, "[ %d%% ] %n", &percent, &used) != 1 || used == 0) return;
+  const char *rest = plain + used;
+  const char *bar = strstr(rest, " | ");
+  if (!bar) return;
+  e->progress.at_ms = uv_now(e->loop);
+  e->progress.percent = percent;
+  snprintf(e->progress.step, sizeof e->progress.step, "%.*s", (int)(bar - rest), rest);
+  snprintf(e->progress.item, sizeof e->progress.item, "%s", bar + 3);
+}
+
 static void gd__log_line(void *ud, const gd_log_entry *le) {
   gd_editor *e = ud;
+  if (le->stream == GD_STREAM_STDOUT && le->len > 4 && le->len < 1024)
+    gd__note_progress(e, le->line, le->len);
   if (!e->log_fp) return;
   static const char *names[] = {"daemon", "stdout", "stderr"};
   fprintf(e->log_fp, "%lld %s %.*s\n", (long long)le->ts_ms,
@@ -438,7 +468,11 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
   }
   uint64_t now = uv_now(e->loop);
   if (e->ready_ms && now - e->ready_ms >= e->cfg.crash_window_ms) gd_backoff_reset(&e->backoff);
+  e->crashes_total++;
   if (gd_crashguard_record(&e->guard, now)) {
+    e->trip.tripped = true;
+    e->trip.crashes = gd_crashguard_count(&e->guard, now);
+    e->trip.at_unix_ms = gd__unix_ms();
     gd_error("editor: %u crashes within %llu ms: crash-loop guard tripped, not restarting",
              gd_crashguard_count(&e->guard, now), (unsigned long long)e->cfg.crash_window_ms);
     e->want_running = false;
@@ -459,8 +493,17 @@ static void gd__kill_for(gd_editor *e, const char *reason) {
   gd__kill_group(e, SIGKILL);
 }
 
+/* Whether fresh beats say the main thread is inside a long operation it announced. */
+static bool gd__main_busy(const gd_editor *e, uint64_t now) {
+  return gd_bridge_has_liveness(&e->bridge) && e->beat.last_ms &&
+         now - e->beat.last_ms <= e->cfg.heartbeat_timeout_ms && e->beat.busy;
+}
+
 static void gd__deadline_due(uv_timer_t *t) {
   gd_editor *e = t->data;
+  /* An import can take far longer than a start should: the import deadline bounds it, and the
+   * ready deadline starts again when the main thread is free (gd__on_beat). */
+  if (e->pid <= 0 || gd__main_busy(e, uv_now(e->loop))) return;
   char why[160];
   snprintf(why, sizeof why, "not ready within %llu ms (state %s)",
            (unsigned long long)e->cfg.ready_timeout_ms, gd_editor_state_name(e->state));
@@ -473,19 +516,62 @@ static void gd__ping_reply(void *ud, const char *code, const char *msg, json_t *
   (void)t;
   gd_editor *e = ud;
   e->ping_in_flight = false;
+  if (!code) gd__busy_over(e, uv_now(e->loop), "answering again");
   if (code && strcmp(code, GD_E_TIMEOUT) == 0 && e->pid > 0 &&
       (e->state == GD_STATE_READY || e->state == GD_STATE_CONNECTING)) {
+    uint64_t now = uv_now(e->loop);
+    if (gd__main_busy(e, now)) {
+      gd_info("editor: heartbeat unanswered while the main thread is busy (%s for %llu ms): "
+              "alive, not hung",
+              e->beat.kind, (unsigned long long)(now - e->beat.busy_since_ms));
+      return;
+    }
     char why[200];
     snprintf(why, sizeof why, "heartbeat: no answer within %llu ms (editor hung)",
              (unsigned long long)e->cfg.heartbeat_timeout_ms);
+    gd_limit_hit(GD_LIMIT_EDITOR_HUNG, "editor pid %d: %s", e->pid, why);
     gd__kill_for(e, why);
   } else if (code) {
     gd_debug("editor: heartbeat: %s: %s", code, msg);
   }
 }
 
+/* Every heartbeat interval from spawn to exit: liveness first (beats from the addon's thread:
+ * none within the timeout → the process is hung or stopped), then the import deadline, then a
+ * ping on the session (the main thread answers). */
 static void gd__heartbeat_due(uv_timer_t *t) {
   gd_editor *e = t->data;
+  if (e->pid <= 0 || e->state == GD_STATE_STOPPING) return;
+  uint64_t now = uv_now(e->loop);
+  char why[200];
+  if (gd_bridge_has_liveness(&e->bridge) && e->beat.last_ms &&
+      now - e->beat.last_ms > e->cfg.heartbeat_timeout_ms) {
+    snprintf(why, sizeof why,
+             "liveness: no beat within %llu ms (the editor process is hung or stopped)",
+             (unsigned long long)e->cfg.heartbeat_timeout_ms);
+    gd_limit_hit(GD_LIMIT_EDITOR_HUNG, "editor pid %d: %s", e->pid, why);
+    gd__kill_for(e, why);
+    return;
+  }
+  if (gd__main_busy(e, now) && now - e->beat.busy_since_ms > e->cfg.import_deadline_ms) {
+    snprintf(why, sizeof why, "import deadline: the main thread was busy (%s) for over %llu ms",
+             e->beat.kind, (unsigned long long)e->cfg.import_deadline_ms);
+    gd_limit_hit(GD_LIMIT_IMPORT_DEADLINE, "editor pid %d: %s", e->pid, why);
+    gd__kill_for(e, why);
+    return;
+  }
+  /* The main thread stopped outside any import: hung, whether or not its session is up (it may
+   * hang before connecting). Only once the main loop runs frames: the engine's startup before
+   * that is the ready deadline's. */
+  if (gd_bridge_has_liveness(&e->bridge) && e->beat.last_ms && !e->beat.busy &&
+      e->beat.frames > 0 && (uint64_t)e->beat.main_idle_ms > e->cfg.heartbeat_timeout_ms) {
+    snprintf(why, sizeof why,
+             "heartbeat: the main thread ran no frame for %lld ms outside any import (editor hung)",
+             (long long)e->beat.main_idle_ms);
+    gd_limit_hit(GD_LIMIT_EDITOR_HUNG, "editor pid %d: %s", e->pid, why);
+    gd__kill_for(e, why);
+    return;
+  }
   if (e->ping_in_flight || !gd_bridge_has_session(&e->bridge)) return;
   if (gd_bridge_call(&e->bridge, "ping", NULL, e->cfg.heartbeat_timeout_ms, gd__ping_reply, e) == 0)
     e->ping_in_flight = true;
@@ -583,6 +669,15 @@ static int gd__xvfb_start(gd_editor *e) {
   e->xvfb = x;
   uv_read_start((uv_stream_t *)&x->ready, gd__xvfb_alloc, gd__xvfb_read);
   return 0;
+}
+
+/* A new editor process: the ready deadline, and the heartbeat (liveness checks need no session). */
+static void gd__watch(gd_editor *e) {
+  memset(&e->beat, 0, sizeof e->beat);
+  memset(&e->progress, 0, sizeof e->progress);
+  e->readiness_overridden = false;
+  uv_timer_start(&e->deadline, gd__deadline_due, e->cfg.ready_timeout_ms, 0);
+  uv_timer_start(&e->heartbeat, gd__heartbeat_due, e->cfg.heartbeat_ms, e->cfg.heartbeat_ms);
 }
 
 /* Spawns `godotd __exec [--setenv K=V]... -- godot --editor --path P [...]`. */
@@ -712,7 +807,7 @@ static void gd__spawn(gd_editor *e) {
           e->cfg.headless ? " headless" : "");
   gd__write_state(e);
   gd__set_state(e, GD_STATE_CONNECTING);
-  uv_timer_start(&e->deadline, gd__deadline_due, e->cfg.ready_timeout_ms, 0);
+  gd__watch(e);
 }
 
 /* ---- bridge owner ------------------------------------------------------------------------- */
@@ -743,7 +838,8 @@ static int gd__accept(void *ud, const gd_bridge_hello *h, char *err, size_t err_
 
 static void gd__on_session(void *ud, const gd_bridge_hello *h) {
   gd_editor *e = ud;
-  uv_timer_start(&e->heartbeat, gd__heartbeat_due, e->cfg.heartbeat_ms, e->cfg.heartbeat_ms);
+  e->ping_in_flight = false;
+  e->readiness_overridden = false;
   if (e->state != GD_STATE_CONNECTING) return;
   if (strcmp(h->readiness, "importing") != 0) gd__set_ready(e);
   else gd__check_waiters(e); /* session-level commands may go now */
@@ -751,7 +847,6 @@ static void gd__on_session(void *ud, const gd_bridge_hello *h) {
 
 static void gd__on_session_lost(void *ud) {
   gd_editor *e = ud;
-  uv_timer_stop(&e->heartbeat);
   e->ping_in_flight = false;
   if (e->pid > 0 && (e->state == GD_STATE_READY || e->state == GD_STATE_CONNECTING)) {
     /* The process lives on without its addon: give it one ready deadline to reconnect. */
@@ -760,10 +855,68 @@ static void gd__on_session_lost(void *ud) {
   }
 }
 
+/* The main thread is free again after a busy period (or its channel went away). */
+static void gd__busy_over(gd_editor *e, uint64_t now, const char *how) {
+  if (!e->beat.busy) return;
+  gd_info("editor: main thread %s after %llu ms busy (%s)", how,
+          (unsigned long long)(now - e->beat.busy_since_ms), e->beat.kind);
+  e->beat.busy = false;
+  if (e->readiness_overridden && gd_bridge_has_session(&e->bridge))
+    gd_bridge_note(&e->bridge, e->readiness_saved, NULL);
+  e->readiness_overridden = false;
+  /* A start that waited out an import gets a whole ready deadline from here on. */
+  if (e->state == GD_STATE_CONNECTING && e->pid > 0)
+    uv_timer_start(&e->deadline, gd__deadline_due, e->cfg.ready_timeout_ms, 0);
+}
+
+static void gd__on_beat(void *ud, json_t *beat) {
+  gd_editor *e = ud;
+  uint64_t now = uv_now(e->loop);
+  e->beat.last_ms = now;
+  e->beat.count++;
+  e->beat.frames = json_integer_value(json_object_get(beat, "frames"));
+  e->beat.main_idle_ms = json_integer_value(json_object_get(beat, "main_idle_ms"));
+  json_t *busy = json_object_get(beat, "busy");
+  if (!json_is_object(busy)) {
+    gd__busy_over(e, now, "free again");
+    return;
+  }
+  const char *kind = json_string_value(json_object_get(busy, "kind"));
+  json_int_t for_ms = json_integer_value(json_object_get(busy, "for_ms"));
+  if (for_ms < 0 || (uint64_t)for_ms > now) for_ms = 0;
+  bool was_busy = e->beat.busy;
+  e->beat.busy = true;
+  snprintf(e->beat.kind, sizeof e->beat.kind, "%s", kind ? kind : "unknown");
+  e->beat.files = (int)json_integer_value(json_object_get(busy, "files"));
+  const char *first = json_string_value(json_object_get(busy, "first"));
+  snprintf(e->beat.first, sizeof e->beat.first, "%s", first ? first : "");
+  if (was_busy) return;
+  e->beat.busy_since_ms = now - (uint64_t)for_ms;
+  gd_info("editor: main thread busy (%s%s%s), alive: its heartbeat is not expected until it ends "
+          "(import deadline %llu ms)",
+          e->beat.kind, e->beat.first[0] ? ", first file " : "", e->beat.first,
+          (unsigned long long)e->cfg.import_deadline_ms);
+  /* The addon cannot say so itself while its main thread is inside the import. */
+  if (gd_bridge_has_session(&e->bridge) && strcmp(e->bridge.hello.readiness, "importing") != 0) {
+    snprintf(e->readiness_saved, sizeof e->readiness_saved, "%s", e->bridge.hello.readiness);
+    gd_bridge_note(&e->bridge, "importing", NULL);
+    e->readiness_overridden = true;
+  }
+}
+
+static void gd__on_liveness_lost(void *ud) {
+  gd_editor *e = ud;
+  gd__busy_over(e, uv_now(e->loop), "no longer reported (liveness channel closed)");
+  e->beat.last_ms = 0;
+}
+
 static void gd__on_event(void *ud, const char *event, json_t *data) {
   gd_editor *e = ud;
   if (strcmp(event, "readiness_changed") == 0) {
     const char *r = json_string_value(json_object_get(data, "readiness"));
+    /* The main thread said it: it runs, and its word wins over the beats'. */
+    if (r && strcmp(r, "importing") != 0) gd__busy_over(e, uv_now(e->loop), "free again");
+    e->readiness_overridden = false;
     gd_bridge_note(&e->bridge, r, NULL);
     if (r && strcmp(r, "importing") != 0 && e->state == GD_STATE_CONNECTING &&
         gd_bridge_has_session(&e->bridge))
@@ -792,8 +945,14 @@ int gd_editor_init(gd_editor *e, uv_loop_t *loop, const gd_editor_config *cfg) {
                            .accept = gd__accept,
                            .on_session = gd__on_session,
                            .on_session_lost = gd__on_session_lost,
-                           .on_event = gd__on_event};
+                           .on_event = gd__on_event,
+                           .on_beat = gd__on_beat,
+                           .on_liveness_lost = gd__on_liveness_lost};
   gd_bridge_init(&e->bridge, loop, &owner);
+  /* Three beats per heartbeat timeout at least, so one late beat is never taken for a hang. */
+  uint64_t beat_ms = cfg->heartbeat_timeout_ms / 4;
+  e->bridge.liveness_ms = beat_ms < 100 ? 100 : beat_ms > 1000 ? 1000 : beat_ms;
+  if (!e->cfg.import_deadline_ms) e->cfg.import_deadline_ms = 30 * 60 * 1000;
   uv_timer_t *timers[] = {&e->deadline, &e->restart_timer, &e->heartbeat, &e->stop_timer};
   for (size_t i = 0; i < 4; i++) {
     uv_timer_init(loop, timers[i]);
@@ -830,7 +989,7 @@ int gd_editor_adopt(gd_editor *e) {
   gd_info("editor: adopting pid %d left running by a previous daemon; waiting for its addon", pid);
   gd__write_state(e);
   gd__set_state(e, GD_STATE_CONNECTING);
-  uv_timer_start(&e->deadline, gd__deadline_due, e->cfg.ready_timeout_ms, 0);
+  gd__watch(e);
   return 1;
 }
 
@@ -840,6 +999,7 @@ int gd_editor_start(gd_editor *e, char *err, size_t err_size) {
   switch (e->state) {
   case GD_STATE_FAILED:
     gd_crashguard_reset(&e->guard);
+    e->trip.tripped = false;
     gd_backoff_reset(&e->backoff);
     /* fall through */
   case GD_STATE_STOPPED:
@@ -947,6 +1107,31 @@ void gd_editor_restart(gd_editor *e, gd_editor_wait_cb cb, void *ud) {
   gd_editor_stop(e, gd__restart_stopped, c);
 }
 
+/* {"last_beat_ms_ago","beats","interval_ms","main_thread":{"frames","idle_ms"}}, or null when the
+ * addon has no liveness channel open. */
+static json_t *gd__liveness_json(const gd_editor *e, uint64_t now) {
+  if (!gd_bridge_has_liveness(&e->bridge) || !e->beat.last_ms) return json_null();
+  return json_pack("{s:I, s:I, s:I, s:{s:I, s:I}}", "last_beat_ms_ago",
+                   (json_int_t)(now - e->beat.last_ms), "beats", (json_int_t)e->beat.count,
+                   "interval_ms", (json_int_t)e->bridge.liveness_ms, "main_thread", "frames",
+                   (json_int_t)e->beat.frames, "idle_ms", (json_int_t)e->beat.main_idle_ms);
+}
+
+/* What the main thread is busy with, or null: {"kind","files","first","for_ms","deadline_ms",
+ * "progress":null|{"percent","step","item","ms_ago"}} (progress from Godot's stdout). */
+static json_t *gd__busy_json(const gd_editor *e, uint64_t now) {
+  if (!gd__main_busy(e, now)) return json_null();
+  json_t *progress = e->progress.at_ms && e->progress.at_ms >= e->beat.busy_since_ms
+                         ? json_pack("{s:i, s:s, s:s, s:I}", "percent", e->progress.percent,
+                                     "step", e->progress.step, "item", e->progress.item, "ms_ago",
+                                     (json_int_t)(now - e->progress.at_ms))
+                         : json_null();
+  return json_pack("{s:s, s:i, s:s, s:I, s:I, s:o}", "kind", e->beat.kind, "files",
+                   e->beat.files, "first", e->beat.first, "for_ms",
+                   (json_int_t)(now - e->beat.busy_since_ms), "deadline_ms",
+                   (json_int_t)e->cfg.import_deadline_ms, "progress", progress);
+}
+
 json_t *gd_editor_status_json(const gd_editor *e) {
   uint64_t now = uv_now(e->loop);
   const gd_bridge_hello *h = &e->bridge.hello;
@@ -961,7 +1146,7 @@ json_t *gd_editor_status_json(const gd_editor *e) {
                                       e->last_exit.signal, "reason", e->last_exit.reason,
                                       "at_unix_ms", (json_int_t)e->last_exit.at_unix_ms)
                           : json_null();
-  return json_pack(
+  json_t *st = json_pack(
       "{s:s, s:b, s:s, s:b, s:{s:s, s:s, s:s}, s:o, s:b, s:I, s:I, s:i, s:i, s:o, s:o, s:s}",
       "state", gd_editor_state_name(e->state), "ready", e->state == GD_STATE_READY, "project",
       e->cfg.project, "headless", e->cfg.headless, "godot", "path", e->cfg.godot.path, "version",
@@ -969,8 +1154,21 @@ json_t *gd_editor_status_json(const gd_editor *e) {
       e->pid > 0 ? json_integer(e->pid) : json_null(), "adopted", e->adopted, "uptime_ms",
       (json_int_t)(e->pid > 0 && e->spawned_ms ? now - e->spawned_ms : 0), "ready_after_ms",
       (json_int_t)(e->ready_ms && e->spawned_ms ? e->ready_ms - e->spawned_ms : 0), "restarts",
-      (int)e->restarts, "crashes_recent", (int)gd_crashguard_count(&e->guard, now), "last_exit",
-      last_exit, "session", session, "log_file", e->cfg.log_file);
+      (int)e->restarts, "crashes_recent",
+      (int)(e->state == GD_STATE_FAILED && e->trip.tripped ? e->trip.crashes
+                                                           : gd_crashguard_count(&e->guard, now)),
+      "last_exit", last_exit, "session", session, "log_file", e->cfg.log_file);
+  if (!st) return NULL;
+  json_object_set_new(st, "crashes_total", json_integer(e->crashes_total));
+  json_object_set_new(
+      st, "crash_loop",
+      json_pack("{s:b, s:i, s:i, s:I, s:o}", "tripped", e->trip.tripped, "crashes",
+                (int)e->trip.crashes, "max", (int)e->cfg.crash_max, "window_ms",
+                (json_int_t)e->cfg.crash_window_ms, "tripped_at_unix_ms",
+                e->trip.tripped ? json_integer(e->trip.at_unix_ms) : json_null()));
+  json_object_set_new(st, "liveness", gd__liveness_json(e, now));
+  json_object_set_new(st, "busy", gd__busy_json(e, now));
+  return st;
 }
 
 void gd_editor_kill_now(gd_editor *e) {

@@ -4,7 +4,9 @@
  * `__exec` wrapper, so SIGPIPE stays ignored and the editor outlives a daemon restart), the
  * states stopped → starting → connecting → ready, restarting with backoff, a crash-loop guard
  * (failed), stopping (quit via the addon, then SIGTERM, then SIGKILL, always to the whole group),
- * the spawn→ready deadline, the heartbeat, stdout/stderr capture into a ring and a log file, the
+ * the spawn→ready deadline, the heartbeat and the addon's liveness beats (busy is not hung: an
+ * editor whose main thread is inside an import it announced keeps beating from the addon's
+ * thread and is bounded by the import deadline instead), stdout/stderr capture into a ring and a log file, the
  * adoption of an editor left running by a previous daemon, and the bridge to its addon.
  * A daemon may own several of these (one per project); nothing here is global.
  * Calls: bridge, install, ringlog, backoff, godot, log, libuv.
@@ -50,7 +52,8 @@ typedef struct gd_editor_config {
   bool xvfb;                /* run Xvfb for the editor and its games */
   uint64_t ready_timeout_ms;     /* spawn → ready, one deadline */
   uint64_t heartbeat_ms;         /* ping interval */
-  uint64_t heartbeat_timeout_ms; /* no pong within this → hung → restart */
+  uint64_t heartbeat_timeout_ms; /* no pong (or no liveness beat) within this → hung → restart */
+  uint64_t import_deadline_ms;   /* main thread busy importing longer than this → restart */
   uint64_t stop_timeout_ms;      /* per stop phase (quit, SIGTERM) before escalating */
   unsigned crash_max;            /* crashes within crash_window_ms that trip the guard */
   uint64_t crash_window_ms;
@@ -100,6 +103,35 @@ typedef struct gd_editor {
     char reason[200];
     int64_t at_unix_ms;
   } last_exit;
+
+  /* The addon's liveness channel (bridge.h) and what its beats say of the main thread. */
+  struct {
+    uint64_t last_ms;       /* uv_now of the last beat; 0 = none since the channel opened */
+    uint64_t count;
+    int64_t frames;         /* Engine.get_process_frames() */
+    int64_t main_idle_ms;   /* since the main thread's last frame */
+    bool busy;              /* inside a long operation it announced (import, scan) */
+    char kind[16];
+    int files;
+    char first[256];
+    uint64_t busy_since_ms; /* uv_now when that began */
+  } beat;
+  /* The latest "[ NN% ] step | item" progress line on Godot's stdout (headless imports). */
+  struct {
+    uint64_t at_ms; /* 0 = none yet */
+    int percent;
+    char step[64];
+    char item[256];
+  } progress;
+  bool readiness_overridden;  /* session readiness set to importing from the beats */
+  char readiness_saved[17];   /* what it was before */
+  /* The crash-loop guard's last trip, kept for /status until the next start. */
+  struct {
+    bool tripped;
+    unsigned crashes;
+    int64_t at_unix_ms;
+  } trip;
+  unsigned crashes_total;
 
   gd_editor_waiter *waiters;
   /* Told of every state change (the MCP server logs them to its clients); may be NULL. */

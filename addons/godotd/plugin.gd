@@ -12,6 +12,7 @@ const Connection := preload("connection.gd")
 const Context := preload("context.gd")
 const Dispatcher := preload("dispatcher.gd")
 const EditorState := preload("editor_state.gd")
+const Liveness := preload("liveness.gd")
 const ReloadWatch := preload("reload_watch.gd")
 
 ## This addon's version, sent in hello; keep equal to plugin.cfg's.
@@ -38,6 +39,7 @@ const QUIT_DELAY_FRAMES := 2
 const RELOAD_DIALOG_WINDOW_USEC := 5_000_000
 
 var _connection: Connection
+var _liveness: Liveness
 var _dispatcher: Dispatcher
 var _context: Context
 var _session: String = ""
@@ -68,8 +70,43 @@ func _enter_tree() -> void:
 	_connection = Connection.new(_hello_fields)
 	_connection.message_received.connect(_on_message_received)
 	_connection.session_opened.connect(_send_changes)
+	_start_liveness()
 	_ensure_reload_watch()
 	set_process(true)
+
+
+## Starts the liveness thread (liveness.gd) and tells it about imports, which block the main
+## thread: the daemon must not take a busy editor for a hung one.
+func _start_liveness() -> void:
+	_liveness = Liveness.new(_connection.url, {
+		"protocol": Connection.PROTOCOL_VERSION,
+		"session": _session,
+		"editor_pid": OS.get_process_id(),
+	})
+	var fs := EditorInterface.get_resource_filesystem()
+	fs.resources_reimporting.connect(_on_resources_reimporting)
+	fs.resources_reimported.connect(_on_resources_reimported)
+	_liveness.start()
+
+
+func _stop_liveness() -> void:
+	if _liveness == null:
+		return
+	var fs := EditorInterface.get_resource_filesystem()
+	if fs.resources_reimporting.is_connected(_on_resources_reimporting):
+		fs.resources_reimporting.disconnect(_on_resources_reimporting)
+	if fs.resources_reimported.is_connected(_on_resources_reimported):
+		fs.resources_reimported.disconnect(_on_resources_reimported)
+	_liveness.stop()
+	_liveness = null
+
+
+func _on_resources_reimporting(resources: PackedStringArray) -> void:
+	_liveness.set_busy("import", resources)
+
+
+func _on_resources_reimported(_resources: PackedStringArray) -> void:
+	_liveness.clear_busy()
 
 
 ## Puts one reload_watch.gd node under the root window (it stays when the plugin is disabled and
@@ -84,6 +121,7 @@ func _ensure_reload_watch() -> void:
 
 
 func _exit_tree() -> void:
+	_stop_liveness()
 	_restore_sleep()
 	if _connection != null:
 		_connection.close("the godotd plugin was unloaded")
@@ -95,6 +133,8 @@ func _exit_tree() -> void:
 
 
 func _process(_delta: float) -> void:
+	if _liveness != null:
+		_liveness.note_frame()
 	if _connection == null:
 		return
 	_connection.poll()
