@@ -516,7 +516,6 @@ static void gd__ping_reply(void *ud, const char *code, const char *msg, json_t *
   (void)t;
   gd_editor *e = ud;
   e->ping_in_flight = false;
-  if (!code) gd__busy_over(e, uv_now(e->loop), "answering again");
   if (code && strcmp(code, GD_E_TIMEOUT) == 0 && e->pid > 0 &&
       (e->state == GD_STATE_READY || e->state == GD_STATE_CONNECTING)) {
     uint64_t now = uv_now(e->loop);
@@ -563,8 +562,12 @@ static void gd__heartbeat_due(uv_timer_t *t) {
   /* The main thread stopped outside any import: hung, whether or not its session is up (it may
    * hang before connecting). Only once the main loop runs frames: the engine's startup before
    * that is the ready deadline's. */
+  /* Counted from the end of the last busy period too: the main thread leaves an import before
+   * its next frame, and beats in between say "not busy" with the import's whole idle time. */
+  uint64_t free_for = e->beat.free_since_ms ? now - e->beat.free_since_ms : UINT64_MAX;
   if (gd_bridge_has_liveness(&e->bridge) && e->beat.last_ms && !e->beat.busy &&
-      e->beat.frames > 0 && (uint64_t)e->beat.main_idle_ms > e->cfg.heartbeat_timeout_ms) {
+      e->beat.frames > 0 && (uint64_t)e->beat.main_idle_ms > e->cfg.heartbeat_timeout_ms &&
+      free_for > e->cfg.heartbeat_timeout_ms) {
     snprintf(why, sizeof why,
              "heartbeat: the main thread ran no frame for %lld ms outside any import (editor hung)",
              (long long)e->beat.main_idle_ms);
@@ -861,6 +864,7 @@ static void gd__busy_over(gd_editor *e, uint64_t now, const char *how) {
   gd_info("editor: main thread %s after %llu ms busy (%s)", how,
           (unsigned long long)(now - e->beat.busy_since_ms), e->beat.kind);
   e->beat.busy = false;
+  e->beat.free_since_ms = now;
   if (e->readiness_overridden && gd_bridge_has_session(&e->bridge))
     gd_bridge_note(&e->bridge, e->readiness_saved, NULL);
   e->readiness_overridden = false;

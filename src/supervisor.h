@@ -115,6 +115,7 @@ typedef struct gd_editor {
     int files;
     char first[256];
     uint64_t busy_since_ms; /* uv_now when that began */
+    uint64_t free_since_ms; /* uv_now when the last busy period ended (0: none yet) */
   } beat;
   /* The latest "[ NN% ] step | item" progress line on Godot's stdout (headless imports). */
   struct {

@@ -97,10 +97,12 @@ func set_busy(kind: String, files: PackedStringArray) -> void:
 	_mutex.unlock()
 
 
-## The long operation announced by [method set_busy] is over.
+## The long operation announced by [method set_busy] is over. The main thread runs again (it
+## is calling this), though its next frame may still be a while off.
 func clear_busy() -> void:
 	_mutex.lock()
 	_busy = {}
+	_last_frame_usec = Time.get_ticks_usec()
 	_mutex.unlock()
 
 
