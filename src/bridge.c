@@ -16,6 +16,7 @@ struct gd_bridge_pending {
   gd_bridge_reply_cb cb;
   void *ud;
   gd_bridge_timing timing;
+  size_t bytes; /* the request's size, counted in bridge->pending_bytes until it ends */
   bool done;
   bool send_failed;
   gd_bridge_pending *next;
@@ -41,6 +42,7 @@ static void gd__pending_finish(gd_bridge_pending *p, const char *code, const cha
       break;
     }
   p->done = true;
+  b->pending_bytes -= p->bytes;
   p->timing.replied_ns = uv_hrtime();
   /* Close before the callback, which may tear the loop down; p is freed on a later turn. */
   uv_close((uv_handle_t *)&p->timer, gd__pending_closed);
@@ -170,6 +172,8 @@ static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
   gd__copy(h.project_path, sizeof h.project_path, json_object_get(msg, "project_path"));
   gd__copy(h.readiness, sizeof h.readiness, json_object_get(msg, "readiness"));
   gd__copy(h.edited_scene, sizeof h.edited_scene, json_object_get(msg, "edited_scene"));
+  json_int_t max_msg = json_integer_value(json_object_get(msg, "max_message_bytes"));
+  h.max_message_bytes = max_msg > 0 ? (size_t)max_msg : GD_BRIDGE_DEFAULT_MAX_MESSAGE;
   if (h.protocol != GD_BRIDGE_PROTOCOL) {
     char why[128];
     snprintf(why, sizeof why, "protocol %d is not supported (daemon speaks %d)", h.protocol,
@@ -282,17 +286,34 @@ static void gd__pending_timeout(uv_timer_t *t) {
 int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t timeout_ms,
                    gd_bridge_reply_cb cb, void *ud) {
   if (!b->session) return -1;
+  uint64_t id = b->next_id;
+  json_t *msg = params ? json_pack("{s:s, s:I, s:s, s:O}", "type", "request", "id",
+                                   (json_int_t)id, "command", command, "params", params)
+                       : json_pack("{s:s, s:I, s:s, s:o}", "type", "request", "id",
+                                   (json_int_t)id, "command", command, "params", json_object());
+  char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+  json_decref(msg);
+  if (!text) return -1;
+  size_t len = strlen(text);
+  size_t limit = b->hello.max_message_bytes;
+  if (len > limit || b->pending_bytes + len > limit) {
+    free(text);
+    b->refused_bytes = len;
+    return len > limit ? GD_BRIDGE_TOO_LARGE : GD_BRIDGE_FULL;
+  }
   gd_bridge_pending *p = calloc(1, sizeof *p);
-  if (!p) return -1;
+  if (!p) {
+    free(text);
+    return -1;
+  }
+  b->next_id++;
   p->bridge = b;
-  p->id = b->next_id++;
+  p->id = id;
   p->cb = cb;
   p->ud = ud;
+  p->bytes = len;
+  b->pending_bytes += len;
   p->timing.handle_us = -1;
-  json_t *msg = params ? json_pack("{s:s, s:I, s:s, s:O}", "type", "request", "id",
-                                   (json_int_t)p->id, "command", command, "params", params)
-                       : json_pack("{s:s, s:I, s:s, s:o}", "type", "request", "id",
-                                   (json_int_t)p->id, "command", command, "params", json_object());
   uv_timer_init(b->loop, &p->timer);
   p->timer.data = p;
   p->next = b->pending;
@@ -301,11 +322,11 @@ int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t t
   uv_timer_set_repeat(&p->timer, timeout_ms);
   uv_timer_start(&p->timer, gd__pending_timeout, timeout_ms, 0);
   p->timing.sent_ns = uv_hrtime();
-  if (!msg || gd__send_json(b->session, msg) != 0) {
+  if (b->session->send(b->session->ctx, text, len) != 0) {
     /* The link is gone: answer on the next loop turn through a zero timeout, never inline. */
     p->send_failed = true;
     uv_timer_start(&p->timer, gd__pending_timeout, 0, 0);
   }
-  json_decref(msg);
+  free(text);
   return 0;
 }

@@ -42,7 +42,13 @@ typedef struct gd_bridge_hello {
   char edited_scene[1024];
   int protocol;
   int editor_pid;
+  size_t max_message_bytes; /* the addon's inbound message limit (GD_BRIDGE_DEFAULT_MAX_MESSAGE
+                             * when its hello does not say) */
 } gd_bridge_hello;
+
+/* What an addon that does not state max_message_bytes takes: the 1 MiB inbound buffer of
+ * addons before the field existed (an adopted editor may run one). */
+#define GD_BRIDGE_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
 
 /* Timing of one request: monotonic ns from uv_hrtime, and the addon's own handling time. */
 typedef struct gd_bridge_timing {
@@ -83,7 +89,14 @@ struct gd_bridge {
   gd_bridge_pending *pending;
   uint64_t next_id;
   uint64_t sessions_started;
+  size_t pending_bytes;     /* bytes of requests sent and not yet answered */
+  size_t refused_bytes;     /* size of the last request gd_bridge_call refused (for messages) */
 };
+
+/* gd_bridge_call's refusals, besides -1 (no session). The callback is not called for either. */
+#define GD_BRIDGE_TOO_LARGE (-2) /* over the addon's max_message_bytes: never sendable */
+#define GD_BRIDGE_FULL (-3)      /* with the requests in flight it would overflow the addon's
+                                  * inbound buffer now: retry later */
 
 void gd_bridge_init(gd_bridge *b, uv_loop_t *loop, const gd_bridge_owner *owner);
 /* Fails every pending request (editor_unavailable) and closes every link. */
@@ -103,7 +116,11 @@ void gd_bridge_note(gd_bridge *b, const char *readiness, const char *edited_scen
 /* Sends {"type":"request","id","command","params"} on the session. params is borrowed (NULL
  * means {}). cb runs exactly once, later (never from inside this call): with the response, with
  * GD_E_TIMEOUT after timeout_ms, or with GD_E_EDITOR_UNAVAILABLE when the session ends first.
- * Returns 0, or -1 when there is no session (cb is then not called). */
+ * Returns 0, or -1 when there is no session, GD_BRIDGE_TOO_LARGE when the serialized request is
+ * over the addon's stated max_message_bytes, GD_BRIDGE_FULL when it fits alone but not beside
+ * the requests still unanswered (b->refused_bytes then holds its size): cb is not called. A
+ * message over the addon's limit would make it close the connection (WebSocket 1009), failing
+ * every client's calls, so it is refused here, before sending (docs/protocol.md). */
 int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t timeout_ms,
                    gd_bridge_reply_cb cb, void *ud);
 

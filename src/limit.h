@@ -17,14 +17,16 @@
   X(BODY_TOO_LARGE, "body_too_large", "an HTTP request body over --max-body-bytes (413)")         \
   X(HEADERS_TOO_LARGE, "headers_too_large", "request headers over the header cap (431)")          \
   X(HEADER_TIMEOUT, "header_timeout", "request headers not complete within the header deadline")  \
-  X(IDLE_CLOSED, "idle_closed", "an idle keep-alive connection closed after its idle timeout")    \
+  X(IDLE_CLOSED, "idle_closed", "an idle connection closed early: the server is near its cap")    \
+  X(BODY_STALLED, "body_stalled", "a request body that stopped arriving (no byte for 10 s)")       \
   X(IDLE_EVICTED, "idle_evicted", "an idle connection closed to make room at the connection cap") \
   X(CONNECTION_REFUSED, "connections_refused", "a connection refused at the cap, none idle")      \
   X(PIPELINE_FULL, "pipeline_full", "a connection queued too many requests")                      \
   X(STREAM_BACKLOG, "stream_backlog", "a streamed reply's client stopped reading")                \
-  X(WS_MESSAGE_TOO_LARGE, "ws_message_too_large", "a WebSocket message over the daemon's cap")    \
   X(ADDON_MESSAGE_TOO_LARGE, "addon_message_too_large",                                            \
     "a request over the addon's inbound message limit, refused with 413 before sending")          \
+  X(ADDON_BUFFER_FULL, "addon_buffer_full",                                                        \
+    "a request that would overflow the addon's inbound buffer beside those in flight (503)")      \
   X(EDITOR_HUNG, "editor_hung", "the editor killed for not answering (heartbeat or liveness)")    \
   X(IMPORT_DEADLINE, "import_deadline", "the editor killed for an import over --import-deadline-ms")
 

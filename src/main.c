@@ -78,7 +78,7 @@ static void gd__usage(FILE *f) {
         "  --crash-window-ms N       (default 60000)\n"
         "  --backoff-base-ms N       first restart delay, doubling (default 500)\n"
         "  --backoff-max-ms N        (default 30000)\n"
-        "  --max-body-bytes N        request body limit (default 1048576)\n"
+        "  --max-body-bytes N        request body limit (default 33554432, 32 MiB)\n"
         "  --addon-dir PATH          the addon to install (default: the source tree's)\n"
         "  --registry DIR            the command registry (default: schema/commands/)\n"
         "  --toolsets SPEC           MCP tools listed by default: core (default), all, grouped,\n"
@@ -176,7 +176,7 @@ static int gd__serve(int argc, char **argv) {
   size_t n_allow_hosts = 0;
   bool require_token = false;
   uint64_t port = 8090, ready = 120000, hb = 2000, hb_to = 15000, stop_to = 5000, crash_max = 5,
-           crash_win = 60000, bo_base = 500, bo_max = 30000, max_body = 1 << 20, wait_ready = 60000,
+           crash_win = 60000, bo_base = 500, bo_max = 30000, max_body = 32u << 20, wait_ready = 60000,
            import_deadline = 30 * 60 * 1000;
   bool autostart = true;
   int c;

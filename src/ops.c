@@ -49,9 +49,27 @@ static void gd__ready(void *ud, const char *code, const char *msg) {
     return;
   }
   c->sent = true;
-  if (gd_bridge_call(&c->ops->editor->bridge, c->cmd->name, c->params, (uint64_t)c->cmd->timeout_ms,
-                     gd__replied, c) != 0)
+  gd_bridge *b = &c->ops->editor->bridge;
+  int rc = gd_bridge_call(b, c->cmd->name, c->params, (uint64_t)c->cmd->timeout_ms, gd__replied, c);
+  if (rc == 0) return;
+  char why[256];
+  if (rc == GD_BRIDGE_TOO_LARGE) {
+    snprintf(why, sizeof why,
+             "%s: the request is %zu bytes as sent to the editor, over the addon's inbound "
+             "message limit of %zu bytes (max_message_bytes); send large content in parts",
+             c->cmd->name, b->refused_bytes, b->hello.max_message_bytes);
+    gd_limit_hit(GD_LIMIT_ADDON_MESSAGE_TOO_LARGE, "%s", why);
+    gd__finish(c, GD_E_PAYLOAD_TOO_LARGE, why, NULL, NULL);
+  } else if (rc == GD_BRIDGE_FULL) {
+    snprintf(why, sizeof why,
+             "%s: %zu bytes of requests are still on their way to the editor, and this one "
+             "(%zu bytes) would overflow the addon's %zu-byte inbound buffer; retry shortly",
+             c->cmd->name, b->pending_bytes, b->refused_bytes, b->hello.max_message_bytes);
+    gd_limit_hit(GD_LIMIT_ADDON_BUFFER_FULL, "%s", why);
+    gd__finish(c, GD_E_OVERLOADED, why, NULL, NULL);
+  } else {
     gd__finish(c, GD_E_EDITOR_UNAVAILABLE, "the editor's addon is not connected", NULL, NULL);
+  }
 }
 
 gd_ops_call *gd_ops_run(gd_ops *ops, const gd_command *cmd, json_t *params, uint64_t wait_ms,

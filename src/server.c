@@ -7,16 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "errors.h"
 #include "jsonout.h"
+#include "limit.h"
 #include "log.h"
 #include "router.h"
 #include "ws.h"
 
 struct gd_conn {
   uv_tcp_t tcp;
-  uv_timer_t idle;
+  uv_timer_t idle;  /* the connection's one deadline: headers, a stalled body, or idleness */
+  uint64_t last_ms;      /* uv_now of the last byte read or reply finished */
+  uint64_t req_begin_ms; /* uv_now when the request being read began */
   gd_server *srv;
   gd_conn *prev, *next;
   gd_http_parser parser;
@@ -44,6 +48,7 @@ typedef struct {
 static void gd__conn_close(gd_conn *c);
 static void gd__next_request(gd_conn *c);
 static void gd__server_resume(gd_conn *c);
+static void gd__arm(gd_conn *c);
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
@@ -172,7 +177,8 @@ int gd_reply_stream_write(gd_reply *r, const char *data, size_t len) {
   if (len == 0) return 0; /* an empty chunk would end the body */
   size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
   if (queued + len > GD_SERVER_MAX_STREAM_BACKLOG) {
-    gd_warn("server: a streaming client does not read (%zu bytes unsent), closing it", queued);
+    gd_limit_hit(GD_LIMIT_STREAM_BACKLOG,
+                 "a streaming client does not read (%zu bytes unsent), closing it", queued);
     gd__stream_drop(r);
     return -1;
   }
@@ -200,14 +206,16 @@ void gd_reply_stream_end(gd_reply *r) {
       if (!r->stream_keep_alive || c->srv->closing) {
         c->close_after_write = true;
         if (c->writes == 0) gd__conn_close(c);
-      } else {
-        uv_timer_again(&c->idle);
       }
     }
   }
   gd_http_request_free(r->req);
   free(r);
-  if (c && !c->closing && !c->close_after_write) gd__next_request(c);
+  if (c && !c->closing && !c->close_after_write) {
+    c->last_ms = uv_now(c->srv->loop);
+    gd__next_request(c);
+    gd__arm(c);
+  }
 }
 
 void gd_reply_error(gd_reply *r, const char *code, const char *fmt, ...) {
@@ -377,7 +385,7 @@ static void gd__upgrade(gd_conn *c, gd_http_request *req) {
     gd__conn_close(c);
     return;
   }
-  uv_timer_stop(&c->idle); /* the bridge's heartbeat watches this link instead */
+  uv_timer_stop(&c->idle); /* the bridge's heartbeat watches this link instead (gd__arm too) */
   c->link.ctx = c;
   c->link.send = gd__link_send;
   c->link.close = gd__link_close;
@@ -472,8 +480,9 @@ static void gd__on_request(void *ud, gd_http_request *req) {
       gd_http_request **nq = ncap <= GD_SERVER_MAX_QUEUED ? realloc(c->queue, ncap * sizeof *nq) : NULL;
       if (!nq) {
         gd_http_request_free(req);
-        gd_warn("server: over %d pipelined requests on one connection, closing it",
-                GD_SERVER_MAX_QUEUED);
+        gd_limit_hit(GD_LIMIT_PIPELINE_FULL,
+                     "over %d pipelined requests on one connection, closing it",
+                     GD_SERVER_MAX_QUEUED);
         gd__conn_close(c);
         return;
       }
@@ -526,14 +535,22 @@ static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     c->early_len += (size_t)n;
     return;
   }
-  uv_timer_again(&c->idle);
+  c->last_ms = uv_now(c->srv->loop);
+  if (!c->parser.req) c->req_begin_ms = c->last_ms; /* these bytes begin a request */
   ssize_t used = gd_http_parser_feed(&c->parser, buf->base, (size_t)n);
   if (used < 0) {
-    if (used == GD_HTTP_ERR_BODY_TOO_LARGE)
-      gd__fail_conn(c, GD_E_PAYLOAD_TOO_LARGE, "request body over the limit", NULL);
-    else if (used == GD_HTTP_ERR_HEADERS_TOO_LARGE)
+    if (used == GD_HTTP_ERR_BODY_TOO_LARGE) {
+      gd_limit_hit(GD_LIMIT_BODY_TOO_LARGE, "a request body over --max-body-bytes (%zu bytes)",
+                   c->srv->max_body_bytes);
+      char why[128];
+      snprintf(why, sizeof why, "request body over the limit of %zu bytes (--max-body-bytes)",
+               c->srv->max_body_bytes);
+      gd__fail_conn(c, GD_E_PAYLOAD_TOO_LARGE, why, NULL);
+    } else if (used == GD_HTTP_ERR_HEADERS_TOO_LARGE) {
+      gd_limit_hit(GD_LIMIT_HEADERS_TOO_LARGE, "request headers over %d bytes",
+                   GD_SERVER_MAX_HEADER_BYTES);
       gd__fail_conn(c, GD_E_HEADERS_TOO_LARGE, "request headers over 16 KiB", NULL);
-    else
+    } else
       gd__fail_conn(c, GD_E_BAD_REQUEST, "malformed HTTP request", NULL);
     return;
   }
@@ -547,6 +564,7 @@ static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     c->reading = false;
   }
   gd__next_request(c);
+  if (!c->closing) gd__arm(c);
 }
 
 static void gd__server_resume(gd_conn *c) {
@@ -594,9 +612,84 @@ static void gd__conn_close(gd_conn *c) {
   uv_close((uv_handle_t *)&c->tcp, gd__conn_freed);
 }
 
-static void gd__idle_due(uv_timer_t *t) {
+/* What a connection is waiting for, and so which deadline applies. */
+typedef enum {
+  GD__WAIT_NONE,    /* a request in flight, a stream or a WebSocket: no deadline here */
+  GD__WAIT_HEADERS, /* a request began and its headers are not complete */
+  GD__WAIT_BODY,    /* its body is arriving */
+  GD__WAIT_IDLE,    /* nothing: between requests, or never sent a byte */
+} gd__wait;
+
+static gd__wait gd__waiting_for(const gd_conn *c) {
+  if (c->closing || c->ws || c->upgrading || c->active || c->qlen || c->close_after_write)
+    return GD__WAIT_NONE;
+  if (c->parser.req) return c->parser.in_body ? GD__WAIT_BODY : GD__WAIT_HEADERS;
+  return GD__WAIT_IDLE;
+}
+
+static bool gd__near_cap(const gd_server *s) {
+  return s->nconns > (s->max_conns ? s->max_conns : GD_SERVER_MAX_CONNECTIONS) * 3 / 4;
+}
+
+/* When the connection's deadline falls (uv_now ms), or 0 for none. */
+static uint64_t gd__deadline(const gd_conn *c, gd__wait w) {
+  switch (w) {
+  case GD__WAIT_HEADERS: return c->req_begin_ms + GD_SERVER_HEADER_TIMEOUT_MS;
+  case GD__WAIT_BODY: return c->last_ms + GD_SERVER_BODY_STALL_MS;
+  case GD__WAIT_IDLE:
+    return c->last_ms + (gd__near_cap(c->srv) ? GD_SERVER_IDLE_SHORT_MS : GD_SERVER_IDLE_TIMEOUT_MS);
+  default: return 0;
+  }
+}
+
+static void gd__deadline_due(uv_timer_t *t) {
   gd_conn *c = t->data;
-  if (!c->active && c->qlen == 0) gd__conn_close(c);
+  gd__wait w = gd__waiting_for(c);
+  uint64_t due = gd__deadline(c, w), now = uv_now(c->srv->loop);
+  if (!due) return;
+  if (now < due) { /* the deadline moved meanwhile (a shorter idle near the cap moves back) */
+    uv_timer_start(&c->idle, gd__deadline_due, due - now, 0);
+    return;
+  }
+  if (w == GD__WAIT_HEADERS)
+    gd_limit_hit(GD_LIMIT_HEADER_TIMEOUT, "request headers not complete within %d ms, closing",
+                 GD_SERVER_HEADER_TIMEOUT_MS);
+  else if (w == GD__WAIT_BODY)
+    gd_limit_hit(GD_LIMIT_BODY_STALLED, "no byte of a request body for %d ms, closing",
+                 GD_SERVER_BODY_STALL_MS);
+  else if (now - c->last_ms < GD_SERVER_IDLE_TIMEOUT_MS)
+    gd_limit_hit(GD_LIMIT_IDLE_CLOSED, "idle for %d ms with %u connections open, closing",
+                 GD_SERVER_IDLE_SHORT_MS, c->srv->nconns);
+  gd__conn_close(c);
+}
+
+/* (Re)starts the connection's one timer for the deadline that applies now. Cheap: called after
+ * every read and every finished reply. */
+static void gd__arm(gd_conn *c) {
+  if (c->closing) return;
+  uint64_t due = gd__deadline(c, gd__waiting_for(c)), now = uv_now(c->srv->loop);
+  if (!due) {
+    uv_timer_stop(&c->idle);
+    return;
+  }
+  uv_timer_start(&c->idle, gd__deadline_due, due > now ? due - now : 0, 0);
+}
+
+/* At the cap: the connection that has done nothing for longest, idle or still sending its
+ * headers (a slow client), or NULL when every other one is busy. */
+static gd_conn *gd__eviction_victim(gd_server *s, const gd_conn *except) {
+  gd_conn *victim = NULL;
+  uint64_t oldest = UINT64_MAX;
+  for (gd_conn *v = s->conns; v; v = v->next) {
+    if (v == except) continue;
+    gd__wait w = gd__waiting_for(v);
+    uint64_t since = w == GD__WAIT_IDLE ? v->last_ms : w == GD__WAIT_HEADERS ? v->req_begin_ms : UINT64_MAX;
+    if (since < oldest) {
+      oldest = since;
+      victim = v;
+    }
+  }
+  return victim;
 }
 
 static void gd__on_connection(uv_stream_t *server, int status) {
@@ -617,10 +710,22 @@ static void gd__on_connection(uv_stream_t *server, int status) {
     gd__conn_close(c);
     return;
   }
-  if (s->nconns > GD_SERVER_MAX_CONNECTIONS) {
-    gd_warn("server: over %d connections, refusing one", GD_SERVER_MAX_CONNECTIONS);
-    gd__conn_close(c);
-    return;
+  c->last_ms = c->req_begin_ms = uv_now(s->loop);
+  if (s->nconns > s->max_conns) {
+    gd_conn *victim = gd__eviction_victim(s, c);
+    if (!victim) {
+      gd_limit_hit(GD_LIMIT_CONNECTION_REFUSED,
+                   "%u connections open, all busy: refusing a new one", s->max_conns);
+      gd__conn_close(c);
+      return;
+    }
+    gd_limit_hit(GD_LIMIT_IDLE_EVICTED,
+                 "%u connections open: closing one %s for %llu ms to make room", s->max_conns,
+                 gd__waiting_for(victim) == GD__WAIT_IDLE ? "idle" : "still sending its headers",
+                 (unsigned long long)(c->last_ms - (gd__waiting_for(victim) == GD__WAIT_IDLE
+                                                         ? victim->last_ms
+                                                         : victim->req_begin_ms)));
+    gd__conn_close(victim);
   }
   uv_tcp_nodelay(&c->tcp, 1);
   if (gd_http_parser_init(&c->parser, GD_SERVER_MAX_HEADER_BYTES, s->max_body_bytes,
@@ -629,7 +734,7 @@ static void gd__on_connection(uv_stream_t *server, int status) {
     return;
   }
   gd_http_parser_on_continue(&c->parser, gd__on_continue);
-  uv_timer_start(&c->idle, gd__idle_due, GD_SERVER_IDLE_TIMEOUT_MS, GD_SERVER_IDLE_TIMEOUT_MS);
+  gd__arm(c);
   gd__server_resume(c);
 }
 
@@ -648,8 +753,24 @@ int gd_server_listen(gd_server *s, uv_loop_t *loop, const char *host, int port,
   if (rc != 0) return rc;
   uv_tcp_init(loop, &s->tcp);
   s->tcp.data = s;
+  /* Every connection is a descriptor: raise the soft limit as far as the hard one allows, and
+   * keep the cap under what is left after the editor's pipes and the files the daemon opens. */
+  struct rlimit rl;
+  s->max_conns = GD_SERVER_MAX_CONNECTIONS;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+      getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)GD_SERVER_MAX_CONNECTIONS + 64) {
+      s->max_conns = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
+      gd_warn("server: the open-file limit is %llu: at most %u connections",
+              (unsigned long long)rl.rlim_cur, s->max_conns);
+    }
+  }
   rc = uv_tcp_bind(&s->tcp, (const struct sockaddr *)&addr, 0);
-  if (rc == 0) rc = uv_listen((uv_stream_t *)&s->tcp, 128, gd__on_connection);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&s->tcp, GD_SERVER_LISTEN_BACKLOG, gd__on_connection);
   if (rc != 0) {
     uv_close((uv_handle_t *)&s->tcp, NULL);
     return rc;

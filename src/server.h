@@ -23,11 +23,24 @@
 #include "http.h"
 
 /* Limits, with the reason each has its value. */
-#define GD_SERVER_MAX_CONNECTIONS 256     /* agents + CI + the addon: a few; 256 bounds a flood */
+#define GD_SERVER_MAX_CONNECTIONS 1024    /* agents + CI + the addon: a few; 1024 bounds a flood
+                                             * (the fd limit is raised to fit: gd_server_listen) */
+/* A flood of idle or slow connections must not lock real clients out (docs: README "Limits"):
+ * at the cap the connection that has done nothing for longest (idle, or still sending its
+ * headers) is closed to make room; a connection with a request in flight, a stream or a
+ * WebSocket is never closed for room. */
+#define GD_SERVER_HEADER_TIMEOUT_MS 5000  /* a request's line + headers, from its first byte:
+                                           * loopback clients send them in one write */
+#define GD_SERVER_BODY_STALL_MS 10000     /* a body that stops arriving for this long */
+#define GD_SERVER_IDLE_SHORT_MS 5000      /* keep-alive of an idle connection near the cap */
+#define GD_SERVER_NEAR_CAP (GD_SERVER_MAX_CONNECTIONS * 3 / 4)
+#define GD_SERVER_LISTEN_BACKLOG 511      /* a burst of connects waits in the kernel, not in SYN
+                                           * retries (1 s each) */
 #define GD_SERVER_MAX_HEADER_BYTES 16384  /* like common proxies' 16 KiB request-header cap */
 #define GD_SERVER_MAX_PIPELINE 64         /* queued requests per connection before reads pause */
 #define GD_SERVER_MAX_QUEUED 4096         /* hard cap: above what one 64 KiB read can carry */
 #define GD_SERVER_IDLE_TIMEOUT_MS 120000  /* an idle HTTP keep-alive connection is closed */
+
 #define GD_SERVER_MAX_WS_MESSAGE (64u << 20) /* a scene tree or screenshot fits; a runaway doesn't */
 
 typedef struct gd_router gd_router;
@@ -43,6 +56,7 @@ typedef struct gd_server {
   gd_bridge *bridge;
   gd_conn *conns;
   unsigned nconns;
+  unsigned max_conns;   /* GD_SERVER_MAX_CONNECTIONS, or less when the fd limit is lower */
   bool closing;
   bool loopback;        /* bound to a loopback address (gd_auth_loopback_address) */
   char token[GD_AUTH_TOKEN_MAX + 1]; /* "" → none required; see gd_server_require_token */

@@ -42,11 +42,23 @@ const CONNECT_TIMEOUT_USEC := 5_000_000
 const WELCOME_TIMEOUT_USEC := 5_000_000
 ## Messages handled per frame at most, so a burst of requests cannot stall the editor's frame.
 const MAX_PACKETS_PER_FRAME := 64
-## Largest request accepted (bytes); requests are small JSON objects, 1 MiB is far above any.
-const INBOUND_BUFFER_BYTES := 1 << 20
-## Responses queued but not yet written (bytes). Large scene trees fit; a daemon that stops
-## reading hits this cap, and responses become [code]overloaded[/code] errors instead.
-const OUTBOUND_BUFFER_BYTES := 16 << 20
+## Time spent per frame taking messages off the socket and handling them, at most (µs): a few
+## heavy requests in one frame must not freeze the editor either. The first message of a frame
+## is always handled, however long it takes.
+const MAX_USEC_PER_FRAME := 8_000
+## Inbound buffer (bytes): every request not yet taken off the socket must fit in it together.
+## Large enough for a 10 MiB file sent as base64 (13.4 MiB of JSON) with room beside it; the
+## memory is only touched as far as it is used. A message over it would make the WebSocket
+## close (1009) and end the session for every client, so hello states the limit
+## ([constant MAX_MESSAGE_BYTES]) and the daemon refuses larger requests before sending them.
+const INBOUND_BUFFER_BYTES := 64 << 20
+## The request size promised to the daemon in hello: the inbound buffer less a margin for the
+## ring buffer's own bookkeeping.
+const MAX_MESSAGE_BYTES := INBOUND_BUFFER_BYTES - (64 << 10)
+## Responses queued but not yet written (bytes). Large scene trees and files read as base64 fit;
+## a daemon that stops reading hits this cap, and responses become [code]overloaded[/code]
+## errors instead.
+const OUTBOUND_BUFFER_BYTES := 64 << 20
 ## The last part of the outbound buffer that only [code]overloaded[/code] errors may use. No
 ## request is taken off the socket while the rest is full, so at most one frame's requests
 ## ([constant MAX_PACKETS_PER_FRAME] small errors, ~15 KiB) ever need it.
@@ -204,6 +216,7 @@ func _send_hello(now: int) -> void:
 	var hello: Dictionary = _hello_fields.call()
 	hello["type"] = "hello"
 	hello["protocol"] = PROTOCOL_VERSION
+	hello["max_message_bytes"] = MAX_MESSAGE_BYTES
 	if _send_json(hello, OUTBOUND_BUFFER_BYTES) != OK:
 		_lost("cannot send hello")
 		return
@@ -243,13 +256,17 @@ func _read_welcome(now: int) -> void:
 		_lost("no welcome within %.1f s" % (WELCOME_TIMEOUT_USEC / 1e6))
 
 
-## Emits up to [constant MAX_PACKETS_PER_FRAME] messages. Takes none while the outbound buffer
-## is full (the daemon is not reading): requests then wait in the socket instead of being
-## answered with errors, and every request taken is answered.
+## Emits up to [constant MAX_PACKETS_PER_FRAME] messages, for up to
+## [constant MAX_USEC_PER_FRAME] (their handling included: the signal is handled at once); the
+## rest wait for the next frame. Takes none while the outbound buffer is full (the daemon is not
+## reading): requests then wait in the socket instead of being answered with errors, and every
+## request taken is answered.
 func _read_messages() -> void:
 	var handled := 0
 	var full_at := OUTBOUND_BUFFER_BYTES - OVERLOAD_RESERVE_BYTES
+	var frame_start_usec := Time.get_ticks_usec()
 	while handled < MAX_PACKETS_PER_FRAME and _state == State.OPEN \
+			and (handled == 0 or Time.get_ticks_usec() - frame_start_usec < MAX_USEC_PER_FRAME) \
 			and _peer.get_available_packet_count() > 0 \
 			and _peer.get_current_outbound_buffered_amount() < full_at:
 		handled += 1
