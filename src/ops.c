@@ -55,16 +55,16 @@ static void gd__ready(void *ud, const char *code, const char *msg) {
   char why[256];
   if (rc == GD_BRIDGE_TOO_LARGE) {
     snprintf(why, sizeof why,
-             "%s: the request is %zu bytes as sent to the editor, over the addon's inbound "
+             "the request is %zu bytes as sent to the editor, over the addon's inbound "
              "message limit of %zu bytes (max_message_bytes); send large content in parts",
-             c->cmd->name, b->refused_bytes, b->hello.max_message_bytes);
+             b->refused_bytes, b->hello.max_message_bytes);
     gd_limit_hit(GD_LIMIT_ADDON_MESSAGE_TOO_LARGE, "%s", why);
     gd__finish(c, GD_E_PAYLOAD_TOO_LARGE, why, NULL, NULL);
   } else if (rc == GD_BRIDGE_FULL) {
     snprintf(why, sizeof why,
-             "%s: %zu bytes of requests are still on their way to the editor, and this one "
+             "%zu bytes of requests are still on their way to the editor, and this one "
              "(%zu bytes) would overflow the addon's %zu-byte inbound buffer; retry shortly",
-             c->cmd->name, b->pending_bytes, b->refused_bytes, b->hello.max_message_bytes);
+             b->pending_bytes, b->refused_bytes, b->hello.max_message_bytes);
     gd_limit_hit(GD_LIMIT_ADDON_BUFFER_FULL, "%s", why);
     gd__finish(c, GD_E_OVERLOADED, why, NULL, NULL);
   } else {

@@ -78,14 +78,14 @@ def test_read_file_errors(shared):
 def test_read_file_size_cap(shared):
     big = shared.project / "big.txt"
     line = "x" * 99 + "\n"
-    big.write_text(line * (5 * MIB // 100))  # 5 MiB, over the 4 MiB cap
+    big.write_text(line * (17 * MIB // 100))  # 17 MiB, over the 16 MiB cap
     status, err = shared.command_error("read_file", {"path": "res://big.txt"})
     assert (status, err["code"]) == (413, "payload_too_large"), err
     r = shared.command("read_file", {"path": "res://big.txt", "offset": 1000, "limit": 3})
     assert r["content"] == line * 3 and r["count"] == 3
     r = shared.command("read_file", {"path": "res://big.txt", "unit": "bytes", "offset": 100, "limit": 100})
     assert r["content"] == line
-    status, err = shared.command_error("read_file", {"path": "res://big.txt", "unit": "bytes", "limit": 5 * MIB})
+    status, err = shared.command_error("read_file", {"path": "res://big.txt", "unit": "bytes", "limit": 17 * MIB})
     assert (status, err["code"]) == (413, "payload_too_large")
     big.unlink()
 
@@ -201,10 +201,10 @@ def test_write_file_base64_and_bad_params(shared):
 
 
 def test_write_file_too_large(shared):
-    # Over the daemon's request limit (1 MiB by default): refused before the editor. The head
+    # Over the daemon's request limit (32 MiB by default): refused before the editor. The head
     # alone is sent (Expect: 100-continue), so the early 413 cannot race the upload.
     head = (f"POST /godot/write_file HTTP/1.1\r\nHost: 127.0.0.1:{shared.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {2 * MIB}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {33 * MIB}\r\n"
             "Expect: 100-continue\r\n\r\n").encode()
     status, _, body = raw_request(shared.port, head)
     assert status == 413 and json.loads(body)["error"]["code"] == "payload_too_large", body

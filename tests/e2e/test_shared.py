@@ -239,7 +239,7 @@ def test_wrong_method(shared, method, path):
 
 
 def test_oversized_body(shared):
-    limit = 1048576  # the default --max-body-bytes
+    limit = 32 << 20  # the default --max-body-bytes
     body = b'{"scene_path":"res://main.tscn","pad":"' + b"a" * (limit + 16) + b'"}'
     head = (f"POST /scene/load HTTP/1.1\r\nHost: 127.0.0.1:{shared.port}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()

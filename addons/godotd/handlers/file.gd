@@ -21,11 +21,15 @@ extends "../handler.gd"
 ## script.gd uses the static helpers and an instance of this handler for its own writes.
 
 ## Largest read (a whole file, or one offset/limit slice) returned in one answer: results travel
-## as one JSON message, and a larger one would crowd the addon's 16 MiB outbound buffer.
-const MAX_READ_BYTES := 4 << 20
-## Largest file write_file (and the script commands) write. Requests are also capped by the
-## daemon's --max-body-bytes (1 MiB by default), which answers payload_too_large itself.
-const MAX_WRITE_BYTES := 4 << 20
+## as one JSON message; 16 MiB as base64 (21.3 MiB) leaves room in the addon's 64 MiB outbound
+## buffer for other answers.
+const MAX_READ_BYTES := 16 << 20
+## Largest file write_file (and the script commands) write: a 10 MiB resource as base64 fits.
+## Requests are also capped by the daemon's --max-body-bytes (32 MiB by default) and by the
+## addon's inbound message limit, which the daemon answers with payload_too_large itself.
+const MAX_WRITE_BYTES := 16 << 20
+## Files larger than this are skipped when searching text (a search reads every file whole).
+const SEARCH_MAX_FILE_BYTES := 4 << 20
 ## Largest file copy_file copies (it holds the bytes in memory and in the undo history).
 const MAX_COPY_BYTES := 64 << 20
 ## A recursive delete keeps the folder's content for undo only up to this many bytes and files;
@@ -376,7 +380,7 @@ func cmd_search_in_files(params: Dictionary) -> Dictionary:
 	var truncated := false
 	for entry: Dictionary in entries:
 		var path: String = entry["path"]
-		if FileAccess.get_size(path) > MAX_READ_BYTES:
+		if FileAccess.get_size(path) > SEARCH_MAX_FILE_BYTES:
 			continue
 		var data := FileAccess.get_file_as_bytes(path)
 		if is_binary(data):
@@ -768,7 +772,7 @@ func _rewrite_owners(from: String, to: String, is_file: bool, before: Array[Dict
 		var p: String = entry["path"]
 		if not p.get_extension().to_lower() in TEXT_RESOURCES or _renamed(p, from, to, is_file) != "":
 			continue
-		if FileAccess.get_size(p) > MAX_READ_BYTES:
+		if FileAccess.get_size(p) > SEARCH_MAX_FILE_BYTES:
 			continue
 		var text := FileAccess.get_file_as_string(p)
 		if not text.contains(needle):
