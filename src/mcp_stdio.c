@@ -116,6 +116,48 @@ static void gd__emit_error(const char *body, int code, const char *msg) {
   json_decref(in);
 }
 
+/* The JSON-RPC error for a daemon answer that is not 2xx and not itself a JSON-RPC message (an
+ * HTTP error body {"error":{"code","message"}}, or none): a client matches answers by id, so it
+ * must get one with its request's id (JSON-RPC 2.0 §5.1). 4xx → -32000 - (status - 400), in the
+ * range the spec leaves to the implementation (401 → -32001, 413 → -32013); 5xx → -32603.
+ * error.data carries {"http_status", "code", "retryable"?} and the daemon's message is the
+ * message. A notification (no id) gets nothing. */
+static void gd__emit_http_error(const char *request, int status, const char *answer, size_t len) {
+  json_t *in = json_loadb(request, strlen(request), 0, NULL);
+  json_t *id = json_object_get(in, "id");
+  if (!id) {
+    json_decref(in);
+    return;
+  }
+  json_t *ans = len ? json_loadb(answer, len, 0, NULL) : NULL;
+  json_t *err = json_object_get(ans, "error");
+  const char *code = json_string_value(json_object_get(err, "code"));
+  const char *msg = json_string_value(json_object_get(err, "message"));
+  char fallback[96];
+  snprintf(fallback, sizeof fallback, "the godotd daemon answered HTTP %d", status);
+  json_t *data = json_pack("{s:i, s:s}", "http_status", status, "code", code ? code : "http_error");
+  if (json_is_true(json_object_get(err, "retryable")))
+    json_object_set_new(data, "retryable", json_true());
+  int rpc = status >= 400 && status < 500 ? -32000 - (status - 400) : -32603;
+  json_t *e = json_pack("{s:s, s:O, s:{s:i, s:s, s:o}}", "jsonrpc", "2.0", "id", id, "error",
+                        "code", rpc, "message", msg ? msg : fallback, "data", data);
+  char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
+  if (t) gd__emit(t, strlen(t));
+  free(t);
+  json_decref(e);
+  json_decref(ans);
+  json_decref(in);
+}
+
+/* Whether an answer body is a JSON-RPC message (the MCP endpoint's own errors are, whatever
+ * their HTTP status), to be passed on as it is. */
+static bool gd__is_jsonrpc(const char *body, size_t len) {
+  json_t *j = json_loadb(body, len, 0, NULL);
+  bool yes = json_is_object(j) && json_is_string(json_object_get(j, "jsonrpc"));
+  json_decref(j);
+  return yes;
+}
+
 /* ---- finding or starting the daemon -------------------------------------------------------- */
 
 /* Whether something accepts connections on 127.0.0.1:port (a blocking check, once at start). */
@@ -340,6 +382,9 @@ static int gd__on_message_complete(llhttp_t *p) {
   }
   if (r->silent) {
     /* nothing for the client */
+  } else if (!r->sse && (status < 200 || status > 299) &&
+             !(r->acc_len && gd__is_jsonrpc(r->acc, r->acc_len))) {
+    if (r->body) gd__emit_http_error(r->body, status, r->acc, r->acc_len);
   } else if (!r->sse && r->acc_len && status != 202) {
     gd__emit(r->acc, r->acc_len);
   } else if (r->sse) {
