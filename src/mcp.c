@@ -442,6 +442,7 @@ struct gd__mcp_call {
   const gd_command *cmd;    /* the command run (also through run_command / a group tool) */
   bool stateless;
   bool lifecycle_pending;   /* a supervisor callback will still come */
+  bool in_ops_run;          /* inside gd_ops_run, which may answer inline: not freed meanwhile */
   bool wait;                /* lifecycle: wait until ready */
   uint64_t wait_ms;
   uv_timer_t timer;
@@ -458,7 +459,7 @@ static void gd__call_timer_closed(uv_handle_t *h) { free(h->data); }
 
 /* Frees c once nothing can call back into it any more. */
 static void gd__call_release(gd__mcp_call *c) {
-  if (c->sink || c->lifecycle_pending) return;
+  if (c->sink || c->lifecycle_pending || c->in_ops_run) return;
   json_decref(c->id);
   json_decref(c->progress_token);
   c->id = c->progress_token = NULL;
@@ -569,7 +570,13 @@ static void gd__run(gd__mcp_call *c, const gd_command *cmd, json_t *args) {
     c->timer_started = true;
     uv_timer_start(&c->timer, gd__progress_tick, GD_MCP_PROGRESS_MS, GD_MCP_PROGRESS_MS);
   }
-  c->op = gd_ops_run(c->m->ops, cmd, args, c->m->ops->wait_ready_ms, gd__command_done, c);
+  /* gd_ops_run answers inline when the editor cannot take the command at once (a failed or
+   * stopped one): gd__command_done then runs before it returns, and c must outlive that. */
+  c->in_ops_run = true;
+  gd_ops_call *op = gd_ops_run(c->m->ops, cmd, args, c->m->ops->wait_ready_ms, gd__command_done, c);
+  c->in_ops_run = false;
+  if (op) c->op = op;
+  else gd__call_release(c);
 }
 
 /* Lifecycle tools: the supervisor calls back once; c stays alive until then. */

@@ -49,6 +49,26 @@ def test_crash_loop_guard_trips_and_start_clears_it(env):
     assert r.json()["error"]["code"] in ("not_ready", "editor_unavailable"), r.text
     assert time.monotonic() - t0 < 30, "a command hung on a failed editor"
 
+    # The same over MCP: the answer comes inline from the failed editor (a use-after-free in the
+    # MCP server once, found by fuzzing; the sanitized daemon would abort on it).
+    h = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    r = d.http.post(d.url + "/mcp", headers=h, timeout=30, json={
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "pytest", "version": "1"}}})
+    assert r.status_code == 200, r.text
+    h["Mcp-Session-Id"] = r.headers["Mcp-Session-Id"]
+    for rid, name in [(2, "get_scene_tree"), (3, "run_command")]:
+        args = {"command": "ping", "params": {}} if name == "run_command" else {}
+        r = d.http.post(d.url + "/mcp", headers=h, timeout=30, json={
+            "jsonrpc": "2.0", "id": rid, "method": "tools/call",
+            "params": {"name": name, "arguments": args}})
+        assert r.status_code == 200, r.text
+        res = r.json()
+        assert res["id"] == rid and res["result"]["isError"] is True, res
+        assert res["result"]["structuredContent"]["error"]["code"] == "editor_unavailable", res
+    d.assert_running()
+
     # /start clears failed and tries again (and fails again: fine)
     r = d.post("/start", {})
     assert r.status_code in (200, 202), r.text
