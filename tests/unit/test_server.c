@@ -2,7 +2,7 @@
  * Godot, no bridge): streamed (chunked) replies, keep-alive after a stream, the gone callback in
  * every order (client gone while pending, while streaming, after the end; the owner finishing in
  * the callback or later), the unread-backlog bound, HTTP/1.0 streams, the bearer token and the
- * Host checks. One thread: the test's client sockets are non-blocking and the loop is pumped
+ * Host checks, the connection cap's eviction order and the header deadline. One thread: the test's client sockets are non-blocking and the loop is pumped
  * while waiting for bytes. Run under ASan, a use-after-free or leak in any order shows. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "limit.h"
 #include "router.h"
 #include "server.h"
 
@@ -412,6 +413,74 @@ static void test_hosts(void **state) {
   assert_int_equal(host_status(h, NULL), 403);
 }
 
+/* Whether the server closed fd (EOF or reset), pumping the loop for up to ms. */
+static bool closed_within(int fd, int ms) {
+  for (int i = 0; i < ms; i++) {
+    uv_run(&loop, UV_RUN_NOWAIT);
+    char c;
+    ssize_t n = recv(fd, &c, 1, 0);
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+    usleep(1000);
+  }
+  return false;
+}
+
+static void test_cap_evicts_the_longest_idle_never_a_busy_one(void **state) {
+  (void)state;
+  gd_limits_reset();
+  srv.max_conns = 4;
+  char req[256], buf[4096];
+  int busy = dial(); /* the oldest, but with a request in flight */
+  send_str(busy, get("/pending", NULL, req, sizeof req));
+  pump(20);
+  assert_non_null(held);
+  int idle1 = dial();
+  pump(20);
+  int slow = dial(); /* begins its headers, never ends them */
+  send_str(slow, "GET /json HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  pump(20);
+  int idle2 = dial();
+  pump(20);
+  /* The 5th connection makes room: idle1 has done nothing for longest. */
+  int fresh = dial();
+  assert_true(closed_within(idle1, 500));
+  assert_int_equal(gd_limit_count(GD_LIMIT_IDLE_EVICTED), 1);
+  send_str(fresh, get("/json", NULL, req, sizeof req));
+  recv_until(fresh, buf, sizeof buf, "{\"path\":\"/json\"}", NULL);
+  /* Then the slow one (its request began before idle2 connected), never the busy one. */
+  int fresh2 = dial();
+  assert_true(closed_within(slow, 500));
+  assert_false(closed_within(busy, 50));
+  assert_false(closed_within(idle2, 50));
+  assert_int_equal(gd_limit_count(GD_LIMIT_IDLE_EVICTED), 2);
+  gd_reply_json(held, 200, json_pack("{s:b}", "done", 1), NULL);
+  held = NULL;
+  recv_until(busy, buf, sizeof buf, "{\"done\":true}", NULL);
+  int fds[] = {busy, idle1, slow, idle2, fresh, fresh2};
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) close(fds[i]);
+}
+
+static void test_headers_must_complete_in_time(void **state) {
+  (void)state;
+  gd_limits_reset();
+  char req[256], buf[4096];
+  int slow = dial();
+  int ok = dial();
+  send_str(slow, "GET /json HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  /* Dripping bytes does not extend the deadline: it runs from the request's first byte. */
+  for (int i = 0; i < 4; i++) {
+    pump(1000);
+    send_str(slow, "X-Drip: 1\r\n");
+  }
+  assert_true(closed_within(slow, GD_SERVER_HEADER_TIMEOUT_MS));
+  assert_int_equal(gd_limit_count(GD_LIMIT_HEADER_TIMEOUT), 1);
+  /* An idle keep-alive connection is not subject to it. */
+  send_str(ok, get("/json", NULL, req, sizeof req));
+  recv_until(ok, buf, sizeof buf, "{\"path\":\"/json\"}", NULL);
+  close(slow);
+  close(ok);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -426,6 +495,8 @@ int main(void) {
       T(test_end_without_start),
       T(test_token),
       T(test_hosts),
+      T(test_cap_evicts_the_longest_idle_never_a_busy_one),
+      T(test_headers_must_complete_in_time),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
