@@ -132,8 +132,8 @@ def test_replace_in_script(shared):
 
 
 def test_script_write_size_cap(shared):
-    # The request is small, the result over the 4 MiB write cap: refused by the handler.
-    shared.command("write_file", {"path": "res://cap.gd", "content": "extends Node\n# " + "x" * 50000 + "\n"})
+    # The request is small, the result over the 16 MiB write cap: refused by the handler.
+    shared.command("write_file", {"path": "res://cap.gd", "content": "extends Node\n# " + "x" * 170000 + "\n"})
     before = (shared.project / "cap.gd").read_bytes()
     status, err = shared.command_error("replace_in_script", {"path": "res://cap.gd", "old": "x",
                                                              "new": "y" * 100, "all": True})

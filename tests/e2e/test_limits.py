@@ -22,7 +22,7 @@ import time
 import pytest
 import requests
 
-from conftest import wait_for
+from conftest import raw_request, wait_for
 
 pytestmark = pytest.mark.lifecycle
 
@@ -91,10 +91,17 @@ def test_large_script_and_binary_resource_round_trip(env):
 def test_body_over_max_body_bytes_is_counted(env):
     d = env.daemon("--max-body-bytes", str(MIB))
     d.wait_ready()
-    r = d.post("/godot/write_file", {"path": "res://x.txt", "content": "x" * (2 * MIB)})
-    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large", r.text
-    assert str(MIB) in r.json()["error"]["message"]
+    # The head alone (Expect: 100-continue): the daemon answers on the Content-Length and
+    # closes, so an upload in flight would race the answer.
+    head = (f"POST /godot/write_file HTTP/1.1\r\nHost: 127.0.0.1:{d.port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {2 * MIB}\r\n"
+            "Expect: 100-continue\r\n\r\n").encode()
+    status, _, body = raw_request(d.port, head)
+    err = json.loads(body)["error"]
+    assert status == 413 and err["code"] == "payload_too_large", body
+    assert str(MIB) in err["message"], err
     assert limits(d)["body_too_large"] == 1
+    assert not (d.project / "x.txt").exists()
 
 
 def _open_flood(port: int, idle: int, slow: int) -> tuple[list[socket.socket], list[socket.socket]]:
