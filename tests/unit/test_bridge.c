@@ -34,14 +34,16 @@ static void fake_close(void *ctx, uint16_t code, const char *reason) {
 typedef struct {
   int calls;
   char code[64];
+  char msg[256];
 } reply;
 
 static void on_reply(void *ud, const char *code, const char *msg, json_t *result,
                      const gd_bridge_timing *t) {
-  (void)msg, (void)result, (void)t;
+  (void)result, (void)t;
   reply *r = ud;
   r->calls++;
   snprintf(r->code, sizeof r->code, "%s", code ? code : "ok");
+  snprintf(r->msg, sizeof r->msg, "%s", msg ? msg : "");
 }
 
 typedef struct {
@@ -163,11 +165,28 @@ static void test_request_beside_those_in_flight(void **state) {
   assert_int_equal(second.calls, 1);
 }
 
+/* The timeout's message names the command's timeout (uv_timer_start resets the repeat value
+ * that once carried it, so it used to say "0 ms"). */
+static void test_timeout_names_its_duration(void **state) {
+  (void)state;
+  fixture x;
+  open_session(&x, "");
+  reply r = {0};
+  assert_int_equal(gd_bridge_call(&x.bridge, "ping", NULL, 5, on_reply, &r), 0);
+  uv_run(&x.loop, UV_RUN_DEFAULT);
+  assert_int_equal(r.calls, 1);
+  assert_string_equal(r.code, GD_E_TIMEOUT);
+  assert_string_equal(r.msg, "the editor did not answer within 5 ms");
+  assert_true(gd_bridge_has_session(&x.bridge));
+  close_session(&x);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hello_states_the_limit),
       cmocka_unit_test(test_oversized_request_fails_alone),
       cmocka_unit_test(test_request_beside_those_in_flight),
+      cmocka_unit_test(test_timeout_names_its_duration),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
