@@ -17,6 +17,7 @@ struct gd_bridge_pending {
   void *ud;
   gd_bridge_timing timing;
   size_t bytes; /* the request's size, counted in bridge->pending_bytes until it ends */
+  uint64_t timeout_ms;
   bool done;
   bool send_failed;
   gd_bridge_pending *next;
@@ -279,7 +280,7 @@ static void gd__pending_timeout(uv_timer_t *t) {
   }
   char msg[128];
   snprintf(msg, sizeof msg, "the editor did not answer within %llu ms",
-           (unsigned long long)uv_timer_get_repeat(t));
+           (unsigned long long)p->timeout_ms);
   gd__pending_finish(p, GD_E_TIMEOUT, msg, NULL);
 }
 
@@ -318,8 +319,7 @@ int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t t
   p->timer.data = p;
   p->next = b->pending;
   b->pending = p;
-  /* The timer's repeat value only carries timeout_ms for the message; it fires once. */
-  uv_timer_set_repeat(&p->timer, timeout_ms);
+  p->timeout_ms = timeout_ms;
   uv_timer_start(&p->timer, gd__pending_timeout, timeout_ms, 0);
   p->timing.sent_ns = uv_hrtime();
   if (b->session->send(b->session->ctx, text, len) != 0) {

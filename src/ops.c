@@ -110,6 +110,15 @@ json_t *gd_ops_status(const gd_ops *ops) {
                                 (int)getpid(), "port", ops->port, "uptime_ms",
                                 (json_int_t)(uv_now(loop) - ops->started_ms), "commands_served",
                                 (json_int_t)ops->commands_served));
-  json_object_set_new(json_object_get(s, "daemon"), "limits", gd_limits_json());
+  json_t *daemon = json_object_get(s, "daemon");
+  json_object_set_new(daemon, "limits", gd_limits_json());
+  /* session.id survives a reconnect of the same editor; this count does not, so a client can
+   * tell that a session stayed up (e.g. through a refused oversized request). */
+  json_object_set_new(daemon, "sessions_started",
+                      json_integer((json_int_t)ops->editor->bridge.sessions_started));
+  json_t *session = json_object_get(s, "session");
+  if (json_is_object(session))
+    json_object_set_new(session, "max_message_bytes",
+                        json_integer((json_int_t)ops->editor->bridge.hello.max_message_bytes));
   return s;
 }

@@ -47,7 +47,8 @@ void gd_ops_cancel(gd_ops_call *c);
 bool gd_ops_call_sent(const gd_ops_call *c);
 
 /* The /status body: the supervisor's view plus the daemon's (version, pid, port, uptime,
- * commands served). New reference. */
+ * commands served, limits hit, addon sessions started) and session.max_message_bytes (the
+ * largest request the addon takes). New reference. */
 json_t *gd_ops_status(const gd_ops *ops);
 
 #endif

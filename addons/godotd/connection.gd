@@ -47,17 +47,22 @@ const MAX_PACKETS_PER_FRAME := 64
 ## is always handled, however long it takes.
 const MAX_USEC_PER_FRAME := 8_000
 ## Inbound buffer (bytes): every request not yet taken off the socket must fit in it together.
-## Large enough for a 10 MiB file sent as base64 (13.4 MiB of JSON) with room beside it; the
-## memory is only touched as far as it is used. A message over it would make the WebSocket
-## close (1009) and end the session for every client, so hello states the limit
-## ([constant MAX_MESSAGE_BYTES]) and the daemon refuses larger requests before sending them.
-const INBOUND_BUFFER_BYTES := 64 << 20
+## Large enough for a 10 MiB file sent as base64 (13.4 MiB of JSON) with room beside it. A message
+## over it would make the WebSocket close (1009) and end the session for every client, so hello
+## states the limit ([constant MAX_MESSAGE_BYTES]) and the daemon refuses larger requests before
+## sending them. Godot keeps these bytes in a ring buffer of the power of two above this size,
+## whose write position cycles through all of it, so all of the ring becomes resident once that
+## much has been received: just under 64 MiB keeps it at 64 MiB (exactly 64 MiB made it 128 MiB:
+## the editor grew by 128 MiB after 200 MiB of requests, by 64 MiB with this size).
+const INBOUND_BUFFER_BYTES := (64 << 20) - (64 << 10)
 ## The request size promised to the daemon in hello: the inbound buffer less a margin for the
 ## ring buffer's own bookkeeping.
 const MAX_MESSAGE_BYTES := INBOUND_BUFFER_BYTES - (64 << 10)
 ## Responses queued but not yet written (bytes). Large scene trees and files read as base64 fit;
 ## a daemon that stops reading hits this cap, and responses become [code]overloaded[/code]
-## errors instead.
+## errors instead. One response may have at most this less [constant OVERLOAD_RESERVE_BYTES]
+## (see [method send_response]), which also keeps it under the daemon's 64 MiB message cap
+## (src/server.h), over which the daemon would close the link.
 const OUTBOUND_BUFFER_BYTES := 64 << 20
 ## The last part of the outbound buffer that only [code]overloaded[/code] errors may use. No
 ## request is taken off the socket while the rest is full, so at most one frame's requests
@@ -144,29 +149,30 @@ func send_message(message: Dictionary) -> Error:
 	return _send_json(message, OUTBOUND_BUFFER_BYTES - OVERLOAD_RESERVE_BYTES)
 
 
-## Queues a response. When the outbound buffer cannot take it, queues an
+## Queues a response. A response too large for the outbound buffer even when it is empty is
+## answered with a [code]payload_too_large[/code] error instead: [code]overloaded[/code] would
+## invite the same request again. When the buffer cannot take it now, queues an
 ## [code]overloaded[/code] error response with the same id instead; when even that fails, drops
 ## the connection so the daemon fails the request at once rather than at its timeout.
 func send_response(response: Dictionary) -> void:
 	if _state != State.OPEN:
 		return
-	var err := _send_json(response, OUTBOUND_BUFFER_BYTES - OVERLOAD_RESERVE_BYTES)
+	var cap := OUTBOUND_BUFFER_BYTES - OVERLOAD_RESERVE_BYTES
+	var bytes := _encode(response)
+	if bytes.size() > cap:
+		var why := ("the answer is %d bytes as JSON; the editor's addon sends at most %d bytes "
+				+ "per message: ask for less (e.g. a slice)") % [bytes.size(), cap]
+		printerr("godotd: limit outbound_message_too_large: " + why)
+		bytes = _encode(_error_response(response, ErrorCodes.PAYLOAD_TOO_LARGE, why))
+	var err := _send_bytes(bytes, cap)
 	if err == OK:
 		return
 	if err != ERR_OUT_OF_MEMORY:
 		_lost("sending failed (%s)" % error_string(err))
 		return
-	var overloaded := {
-		"type": "response",
-		"id": response.get("id", 0),
-		"ok": false,
-		"error": {
-			"code": ErrorCodes.OVERLOADED,
-			"message": "the editor's outbound buffer is full (%d bytes queued); retry later"
-					% _peer.get_current_outbound_buffered_amount(),
-		},
-		"timing": response.get("timing", {}),
-	}
+	var overloaded := _error_response(response, ErrorCodes.OVERLOADED,
+			"the editor's outbound buffer is full (%d bytes queued); retry later"
+			% _peer.get_current_outbound_buffered_amount())
 	_overloaded_count += 1
 	var now := Time.get_ticks_usec()
 	if _overloaded_logged_usec == 0 or now - _overloaded_logged_usec >= OVERLOAD_LOG_INTERVAL_USEC:
@@ -296,11 +302,32 @@ func _next_message() -> Variant:
 ## Queues [param message] if the outbound buffer then holds at most [param limit] bytes.
 ## OK, ERR_OUT_OF_MEMORY when it would not, another error when the link failed.
 func _send_json(message: Dictionary, limit: int) -> Error:
-	if _peer.get_ready_state() != WebSocketPeer.STATE_OPEN:
-		return ERR_CONNECTION_ERROR
+	return _send_bytes(_encode(message), limit)
+
+
+## [param message] as the UTF-8 JSON text that goes on the wire.
+static func _encode(message: Dictionary) -> PackedByteArray:
 	# full_precision: 17 digits, so doubles reach the daemon unchanged (the default 14 loses
 	# digits) and float32 values arrive exact, which the daemon prints short (src/jsonout.h).
-	var bytes := JSON.stringify(message, "", true, true).to_utf8_buffer()
+	return JSON.stringify(message, "", true, true).to_utf8_buffer()
+
+
+## The error response (with [param code] and [param message]) that takes the place of
+## [param response]: same id and timing.
+static func _error_response(response: Dictionary, code: String, message: String) -> Dictionary:
+	return {
+		"type": "response",
+		"id": response.get("id", 0),
+		"ok": false,
+		"error": {"code": code, "message": message},
+		"timing": response.get("timing", {}),
+	}
+
+
+## [method _send_json] for a message already encoded.
+func _send_bytes(bytes: PackedByteArray, limit: int) -> Error:
+	if _peer.get_ready_state() != WebSocketPeer.STATE_OPEN:
+		return ERR_CONNECTION_ERROR
 	# Check the cap here: WebSocketPeer.send() prints an engine error when it refuses.
 	if _peer.get_current_outbound_buffered_amount() + bytes.size() > limit:
 		return ERR_OUT_OF_MEMORY
