@@ -1,5 +1,6 @@
 #include "bridge.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,11 +244,78 @@ static void gd__on_response(gd_bridge *b, json_t *msg) {
   gd__pending_finish(p, code ? code : GD_E_FAILED, text ? text : "the addon gave no reason", NULL);
 }
 
+char *gd_bridge_json_repair(const char *text, size_t len, size_t *out_len) {
+  /* Worst case every byte becomes \u00XX (6 bytes). */
+  char *out = len <= (SIZE_MAX - 1) / 6 ? malloc(len * 6 + 1) : NULL;
+  if (!out) return NULL;
+  static const char hex[] = "0123456789abcdef";
+  size_t n = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (in_string && c == '\\' && i + 1 < len) {
+      char next = text[i + 1];
+      if (next == 'v' || next == 'a' || next == '0') { /* not JSON escapes: \u000b \u0007 \u0000 */
+        unsigned v = next == 'v' ? 0x0b : next == 'a' ? 0x07 : 0;
+        n += (size_t)sprintf(out + n, "\\u%04x", v);
+      } else {
+        out[n++] = '\\';
+        out[n++] = next;
+      }
+      i++;
+      continue;
+    }
+    if (c == '"') in_string = !in_string;
+    if (in_string && c < 0x20) {
+      out[n++] = '\\';
+      out[n++] = 'u';
+      out[n++] = '0';
+      out[n++] = '0';
+      out[n++] = hex[c >> 4];
+      out[n++] = hex[c & 15];
+      continue;
+    }
+    out[n++] = (char)c;
+  }
+  out[n] = '\0';
+  *out_len = n;
+  return out;
+}
+
+/* The id of a request's response that could not be parsed at all ("id":N near the start, as the
+ * addon writes it), or 0: its caller then gets an error at once instead of its timeout. */
+static uint64_t gd__salvage_id(const char *text, size_t len) {
+  const char *p = memmem(text, len < 256 ? len : 256, "\"id\":", 5);
+  if (!p) return 0;
+  char *end;
+  unsigned long long id = strtoull(p + 5, &end, 10);
+  return end != p + 5 ? (uint64_t)id : 0;
+}
+
 void gd_bridge_link_text(gd_bridge_link *link, const char *text, size_t len) {
   gd_bridge *b = link->bridge;
   if (!b) return;
   json_error_t jerr;
   json_t *msg = json_loadb(text, len, 0, &jerr);
+  if (!msg) {
+    /* Godot's JSON.stringify writes some control characters of a string as \v or raw bytes,
+     * which JSON does not allow (a text file with a vertical tab, read by read_file). */
+    size_t fixed_len;
+    char *fixed = gd_bridge_json_repair(text, len, &fixed_len);
+    if (fixed) msg = json_loadb(fixed, fixed_len, 0, &jerr);
+    free(fixed);
+    if (!msg && link == b->session) {
+      uint64_t id = gd__salvage_id(text, len);
+      gd_bridge_pending *p = b->pending;
+      while (id && p && p->id != id) p = p->next;
+      if (id && p) {
+        gd_warn("bridge: the answer to request %llu is not valid JSON (%s)", (unsigned long long)id,
+                jerr.text);
+        gd__pending_finish(p, GD_E_INTERNAL, "the editor's answer was not valid JSON", NULL);
+        return;
+      }
+    }
+  }
   const char *type = json_string_value(json_object_get(msg, "type"));
   if (!json_is_object(msg) || !type) {
     gd_warn("bridge: dropping a message that is not a typed JSON object (%s)", jerr.text);

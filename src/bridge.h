@@ -124,6 +124,12 @@ void gd_bridge_note(gd_bridge *b, const char *readiness, const char *edited_scen
 int gd_bridge_call(gd_bridge *b, const char *command, json_t *params, uint64_t timeout_ms,
                    gd_bridge_reply_cb cb, void *ud);
 
+/* A copy of JSON text (len bytes) with what Godot's JSON.stringify writes inside strings but JSON
+ * forbids made valid: raw control characters become \u00XX, and the escapes \v, \a, \0 become
+ * \u000b, \u0007, \u0000 (RFC 8259 §7). NUL-terminated, length in *out_len; the caller frees
+ * it. NULL when out of memory. Valid JSON comes out unchanged. */
+char *gd_bridge_json_repair(const char *text, size_t len, size_t *out_len);
+
 /* Drops the session as if its link closed: fails in-flight requests and closes the link, and
  * closes the liveness link too.
  * Used when the editor is killed. */

@@ -401,3 +401,13 @@ def test_resolve_uid(shared):
 
 def test_no_temp_files_left(shared):
     assert temp_files(shared.project) == []
+
+
+def test_read_file_with_control_characters(shared):
+    # Godot's JSON writes a vertical tab as \v and other control characters raw, which JSON
+    # forbids: the daemon repairs the answer (it used to drop it, and the read timed out).
+    data = "a\x0bb\x01c\x1fd\te\n"
+    (shared.project / "ctl.txt").write_text(data)
+    r = shared.command("read_file", {"path": "res://ctl.txt"}, timeout=20)
+    assert r["content"] == data, r
+    (shared.project / "ctl.txt").unlink()

@@ -181,12 +181,36 @@ static void test_timeout_names_its_duration(void **state) {
   close_session(&x);
 }
 
+static void repaired(const char *in, const char *want) {
+  size_t n;
+  char *out = gd_bridge_json_repair(in, strlen(in), &n);
+  assert_non_null(out);
+  assert_string_equal(out, want);
+  assert_int_equal(n, strlen(want));
+  json_t *j = json_loads(out, JSON_ALLOW_NUL, NULL);
+  assert_non_null(j);
+  json_decref(j);
+  free(out);
+}
+
+static void test_json_repair(void **state) {
+  (void)state;
+  /* What Godot's JSON.stringify writes for a vertical tab and other control characters. */
+  repaired("{\"s\":\"a\\vb\"}", "{\"s\":\"a\\u000bb\"}");
+  repaired("{\"s\":\"a\x01" "b\x1f\"}", "{\"s\":\"a\\u0001b\\u001f\"}");
+  repaired("{\"s\":\"\\a\\0\"}", "{\"s\":\"\\u0007\\u0000\"}");
+  /* Valid JSON is untouched: escapes, quotes in strings, control characters outside strings. */
+  repaired("{\"s\":\"q\\\"\\\\v\\n\\u0001\",\n\t\"n\":1}",
+           "{\"s\":\"q\\\"\\\\v\\n\\u0001\",\n\t\"n\":1}");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hello_states_the_limit),
       cmocka_unit_test(test_oversized_request_fails_alone),
       cmocka_unit_test(test_request_beside_those_in_flight),
       cmocka_unit_test(test_timeout_names_its_duration),
+      cmocka_unit_test(test_json_repair),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
