@@ -105,6 +105,7 @@ class Soak:
         self.daemons: list[subprocess.Popen] = []
         self.rss: list[tuple[str, int]] = []
         self.unexpected_exits: list[str] = []
+        self.undetected: list[str] = []
         self.slow_closed = 0
         self.idle_closed = 0
         self.idle_open = 0
@@ -346,20 +347,18 @@ class Soak:
                 os.kill(pid, signal.SIGSTOP if what == "SIGSTOP" else signal.SIGKILL)
             except ProcessLookupError:
                 continue
-            try:
-                d = self.wait_ready()
-            except RuntimeError:
-                d = float("nan")
-            finally:
-                if what == "SIGSTOP":
-                    try:
-                        os.kill(pid, signal.SIGCONT)
-                    except ProcessLookupError:
-                        pass
-            # wait_ready may see the old editor answer /health for a moment after SIGKILL:
-            # make sure the pid changed.
-            while not self.stop.is_set() and self.editor_pid() in (None, pid):
+            # Ready again means a new editor: /health still says ready for a moment after a
+            # SIGKILL, and for as long as the daemon takes to find a stopped editor hung.
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline and self.editor_pid() in (None, pid):
                 time.sleep(0.05)
+            if what == "SIGSTOP":
+                try:
+                    os.kill(pid, signal.SIGCONT)  # only matters when the daemon missed it
+                except ProcessLookupError:
+                    pass
+            if self.editor_pid() in (None, pid):
+                self.undetected.append(f"{what} of pid {pid}: no new editor within 180 s")
             t1 = time.monotonic()
             self.windows.append((t0, t1, what))
             self.to_ready.append((what, t1 - t0))
@@ -474,10 +473,11 @@ class Soak:
             ds = sorted(ds)
             print(f"kill → ready after {what}: n={len(ds)} min {ds[0]:.1f} s, median "
                   f"{ds[len(ds) // 2]:.1f} s, max {ds[-1]:.1f} s")
+        print(f"editor kills or stops not followed by a new editor: {len(self.undetected)} {self.undetected}")
         print(f"daemon unexpected exits: {len(self.unexpected_exits)} {self.unexpected_exits}")
         print(f"sanitizer reports: {len(sanitizer)} {sanitizer[:5]}")
         print(f"files kept in {self.tmp}")
-        bad = lost or s.unanswered or self.unexpected_exits or sanitizer or not m
+        bad = lost or s.unanswered or self.unexpected_exits or sanitizer or not m or self.undetected
         return 1 if bad else 0
 
     def write_check(self) -> bool:
