@@ -30,6 +30,10 @@ struct gd_conn {
   bool reading;
   bool closing;
   bool close_after_write;
+  bool discard;     /* an error answered a request mid-body: what else arrives is dropped */
+  bool lingering;   /* its answer is written and the write side shut: draining, then close */
+  size_t discarded; /* bytes dropped while discarding */
+  uv_shutdown_t shutdown;
   bool upgrading;   /* an upgrade request is queued: later bytes belong to the WebSocket */
   char *early;      /* bytes that arrived after the upgrade request, before the switch */
   size_t early_len;
@@ -49,6 +53,7 @@ static void gd__conn_close(gd_conn *c);
 static void gd__next_request(gd_conn *c);
 static void gd__server_resume(gd_conn *c);
 static void gd__arm(gd_conn *c);
+static void gd__linger(gd_conn *c);
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
@@ -62,7 +67,10 @@ static void gd__write_done(uv_write_t *w, int status) {
     gd__conn_close(c);
     return;
   }
-  if (c->close_after_write && c->writes == 0) gd__conn_close(c);
+  if (c->close_after_write && c->writes == 0) {
+    if (c->discard && !c->lingering) gd__linger(c);
+    else if (!c->lingering) gd__conn_close(c);
+  }
 }
 
 /* Queues len bytes (buf is taken: malloc'ed). 0 or -1 (connection closing). */
@@ -232,10 +240,32 @@ static void gd__fail_conn(gd_conn *c, const char *code, const char *msg, const c
   json_t *body = gd_error_json(code, "%s", msg);
   char *text = body ? gd_json_dumps_out(body, JSON_COMPACT) : NULL;
   json_decref(body);
+  /* Reading goes on, dropping what comes: a client still uploading the body we refused would
+   * otherwise get a reset (unread data at close) that can destroy our answer in its kernel
+   * before it reads it (RFC 9112 §9.6: close in stages). */
+  c->discard = true;
   gd__send_response(c, gd_error_http_status(code), text, text ? strlen(text) : 0, extra, false);
   free(text);
-  if (c->reading) uv_read_stop((uv_stream_t *)&c->tcp);
-  c->reading = false;
+}
+
+static void gd__shutdown_done(uv_shutdown_t *req, int status) {
+  (void)req;
+  (void)status;
+}
+
+static void gd__linger_due(uv_timer_t *t) { gd__conn_close(t->data); }
+
+/* The answer to a refused request is written: shut our write side (the client sees the end of
+ * the answer) and keep draining what it still sends, for at most GD_SERVER_LINGER_MS or
+ * GD_SERVER_LINGER_MAX_BYTES, then close. */
+static void gd__linger(gd_conn *c) {
+  c->lingering = true;
+  if (uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, gd__shutdown_done) != 0) {
+    gd__conn_close(c);
+    return;
+  }
+  uv_timer_start(&c->idle, gd__linger_due, GD_SERVER_LINGER_MS, 0);
+  if (!c->reading) gd__server_resume(c);
 }
 
 /* ---- origin / host checks ----------------------------------------------------------------- */
@@ -518,6 +548,11 @@ static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     return;
   }
   if (n == 0) return;
+  if (c->discard) {
+    c->discarded += (size_t)n;
+    if (c->discarded > GD_SERVER_LINGER_MAX_BYTES) gd__conn_close(c);
+    return;
+  }
   if (c->ws) {
     if (gd_ws_feed(c->ws, (const uint8_t *)buf->base, (size_t)n) < 0) gd__conn_close(c);
     return;

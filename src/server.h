@@ -34,6 +34,8 @@
 #define GD_SERVER_BODY_STALL_MS 10000     /* a body that stops arriving for this long */
 #define GD_SERVER_IDLE_SHORT_MS 5000      /* keep-alive of an idle connection near the cap */
 #define GD_SERVER_NEAR_CAP (GD_SERVER_MAX_CONNECTIONS * 3 / 4)
+#define GD_SERVER_LINGER_MS 2000          /* draining a refused upload after its answer */
+#define GD_SERVER_LINGER_MAX_BYTES (64u << 20) /* ... at most this much of it */
 #define GD_SERVER_LISTEN_BACKLOG 511      /* a burst of connects waits in the kernel, not in SYN
                                            * retries (1 s each) */
 #define GD_SERVER_MAX_HEADER_BYTES 16384  /* like common proxies' 16 KiB request-header cap */

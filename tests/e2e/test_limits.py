@@ -101,6 +101,12 @@ def test_body_over_max_body_bytes_is_counted(env):
     assert status == 413 and err["code"] == "payload_too_large", body
     assert str(MIB) in err["message"], err
     assert limits(d)["body_too_large"] == 1
+    # A client that uploads the whole body anyway (no Expect) reads the 413 too: the daemon
+    # drains the rest after answering instead of resetting the connection under it.
+    for i in range(5):
+        r = d.post("/godot/write_file", {"path": "res://x.txt", "content": "x" * (2 * MIB)})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large", r.text
+    assert limits(d)["body_too_large"] == 6
     assert not (d.project / "x.txt").exists()
 
 
