@@ -636,6 +636,54 @@ def pytest_runtest_makereport(item, call):
 
 
 # --------------------------------------------------------------------------------------------
+# A minimal MCP client over Streamable HTTP, for tests whose subject is not MCP itself
+
+
+class McpHttp:
+    """One MCP session on ``url``/mcp: initialize + initialized, then ``call``."""
+
+    ACCEPT = "application/json, text/event-stream"
+
+    def __init__(self, url: str, timeout: float = 30):
+        self.url = url + "/mcp"
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.trust_env = False
+        self.headers = {"Accept": self.ACCEPT, "Content-Type": "application/json"}
+        self.next_id = 1
+        r = self.post({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+                       "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                                  "clientInfo": {"name": "pytest", "version": "1"}}})
+        assert r.status_code == 200, r.text
+        self.headers["Mcp-Session-Id"] = r.headers["Mcp-Session-Id"]
+        self.headers["MCP-Protocol-Version"] = r.json()["result"]["protocolVersion"]
+        r = self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        assert r.status_code == 202, r.text
+
+    def post(self, msg: dict, timeout: float | None = None) -> requests.Response:
+        return self.http.post(self.url, data=json.dumps(msg), headers=self.headers,
+                              timeout=timeout or self.timeout)
+
+    def call(self, name: str, args: dict | None = None, timeout: float | None = None) -> dict:
+        """tools/call; returns the whole JSON-RPC response (JSON or the last SSE message)."""
+        rid = self.next_id
+        self.next_id += 1
+        r = self.post({"jsonrpc": "2.0", "id": rid, "method": "tools/call",
+                       "params": {"name": name, "arguments": args or {}}}, timeout)
+        assert r.status_code == 200, r.text[:300]
+        if r.headers["Content-Type"].startswith("text/event-stream"):
+            data = [line[5:].strip() for line in r.text.splitlines() if line.startswith("data:")]
+            msg = json.loads(data[-1])
+        else:
+            msg = r.json()
+        assert msg.get("id") == rid, str(msg)[:300]
+        return msg
+
+    def close(self) -> None:
+        self.http.close()
+
+
+# --------------------------------------------------------------------------------------------
 # Raw HTTP (for requests that a client library would not send as they are)
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import FAKE_GODOT_CRASH, wait_for
+from conftest import FAKE_GODOT_CRASH, McpHttp, wait_for
 
 pytestmark = pytest.mark.fake_godot
 
@@ -51,22 +51,12 @@ def test_crash_loop_guard_trips_and_start_clears_it(env):
 
     # The same over MCP: the answer comes inline from the failed editor (a use-after-free in the
     # MCP server once, found by fuzzing; the sanitized daemon would abort on it).
-    h = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-    r = d.http.post(d.url + "/mcp", headers=h, timeout=30, json={
-        "jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                   "clientInfo": {"name": "pytest", "version": "1"}}})
-    assert r.status_code == 200, r.text
-    h["Mcp-Session-Id"] = r.headers["Mcp-Session-Id"]
-    for rid, name in [(2, "get_scene_tree"), (3, "run_command")]:
-        args = {"command": "ping", "params": {}} if name == "run_command" else {}
-        r = d.http.post(d.url + "/mcp", headers=h, timeout=30, json={
-            "jsonrpc": "2.0", "id": rid, "method": "tools/call",
-            "params": {"name": name, "arguments": args}})
-        assert r.status_code == 200, r.text
-        res = r.json()
-        assert res["id"] == rid and res["result"]["isError"] is True, res
+    mcp = McpHttp(d.url)
+    for name, args in [("get_scene_tree", {}), ("run_command", {"command": "ping", "params": {}})]:
+        res = mcp.call(name, args)
+        assert res["result"]["isError"] is True, res
         assert res["result"]["structuredContent"]["error"]["code"] == "editor_unavailable", res
+    mcp.close()
     d.assert_running()
 
     # /start clears failed and tries again (and fails again: fine)

@@ -22,12 +22,11 @@ import time
 import pytest
 import requests
 
-from conftest import raw_request, wait_for
+from conftest import McpHttp, raw_request, wait_for
 
 pytestmark = pytest.mark.lifecycle
 
 MIB = 1 << 20
-ACCEPT = "application/json, text/event-stream"
 
 
 def limits(d) -> dict:
@@ -124,26 +123,6 @@ def _open_flood(port: int, idle: int, slow: int) -> tuple[list[socket.socket], l
     return idle_socks, slow_socks
 
 
-def _mcp_tools_call(url: str) -> dict:
-    h = {"Accept": ACCEPT, "Content-Type": "application/json"}
-    with requests.Session() as s:
-        s.trust_env = False
-        r = s.post(url + "/mcp", timeout=10, headers=h, data=json.dumps(
-            {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-             "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                        "clientInfo": {"name": "pytest", "version": "1"}}}))
-        assert r.status_code == 200, r.text
-        h["Mcp-Session-Id"] = r.headers["Mcp-Session-Id"]
-        h["MCP-Protocol-Version"] = r.json()["result"]["protocolVersion"]
-        s.post(url + "/mcp", timeout=10, headers=h,
-               data=json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        r = s.post(url + "/mcp", timeout=10, headers=h, data=json.dumps(
-            {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-             "params": {"name": "editor_status", "arguments": {}}}))
-        assert r.status_code == 200, r.text
-        return r.json()
-
-
 def test_idle_and_slow_connections_lock_nobody_out(env):
     d = env.daemon()
     d.wait_ready()
@@ -167,9 +146,11 @@ def test_idle_and_slow_connections_lock_nobody_out(env):
         health_s = time.monotonic() - t0
         assert r.status_code == 200, r.text
         t0 = time.monotonic()
-        resp = _mcp_tools_call(d2.url)
+        mcp = McpHttp(d2.url, timeout=10)
+        resp = mcp.call("editor_status")
+        mcp.close()
         mcp_s = time.monotonic() - t0
-        assert resp["id"] == 2 and resp["result"]["structuredContent"]["state"] == "ready", resp
+        assert resp["result"]["structuredContent"]["state"] == "ready", resp
         print(f"under 1000 idle + 200 slow-header connections: addon reconnected in "
               f"{reconnect_s:.2f} s, /health {health_s * 1000:.1f} ms, MCP initialize+tools/call "
               f"{mcp_s * 1000:.1f} ms")

@@ -21,7 +21,7 @@ import threading
 import pytest
 import requests
 
-from conftest import Env, read_http_response
+from conftest import Env, McpHttp, read_http_response
 
 pytestmark = pytest.mark.lifecycle
 
@@ -29,7 +29,6 @@ MIB = 1 << 20
 # connection.gd: INBOUND_BUFFER_BYTES (64 MiB - 64 KiB) less its 64 KiB margin.
 ADDON_MAX_MESSAGE = (64 << 20) - (128 << 10)
 OVER_ADDON_LIMIT = 65 * MIB
-ACCEPT = "application/json, text/event-stream"
 
 
 @pytest.fixture(scope="module")
@@ -104,38 +103,13 @@ def test_oversized_request_fails_alone_while_others_go_on(big):
     assert big.command("ping")["pong"] is True
 
 
-def sse_or_json(r: requests.Response) -> dict:
-    """The (last) JSON-RPC message of a POST /mcp answer, JSON or SSE."""
-    if not r.headers["Content-Type"].startswith("text/event-stream"):
-        return r.json()
-    data = [line[5:].strip() for line in r.text.splitlines() if line.startswith("data:")]
-    return json.loads(data[-1])
-
-
 def test_mcp_maps_the_refusal_to_a_tool_error(big):
     marks = session_marks(big)
     refused_before = big.status()["daemon"]["limits"]["addon_message_too_large"]
-    h = {"Accept": ACCEPT, "Content-Type": "application/json"}
-    with requests.Session() as s:
-        s.trust_env = False
-        r = s.post(big.url + "/mcp", headers=h, timeout=30, data=json.dumps(
-            {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-             "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                        "clientInfo": {"name": "pytest", "version": "1"}}}))
-        assert r.status_code == 200, r.text
-        h["Mcp-Session-Id"] = r.headers["Mcp-Session-Id"]
-        h["MCP-Protocol-Version"] = r.json()["result"]["protocolVersion"]
-        r = s.post(big.url + "/mcp", headers=h, timeout=30,
-                   data=json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        assert r.status_code == 202, r.text
-        r = s.post(big.url + "/mcp", headers=h, timeout=120, data=json.dumps(
-            {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-             "params": {"name": "write_file",
-                        "arguments": {"path": "res://too_big_mcp.txt",
-                                      "content": "x" * OVER_ADDON_LIMIT}}}))
-        assert r.status_code == 200, r.text[:300]
-        msg = sse_or_json(r)
-    assert msg["id"] == 2 and msg["result"]["isError"] is True, str(msg)[:300]
+    mcp = McpHttp(big.url, timeout=120)
+    msg = mcp.call("write_file", {"path": "res://too_big_mcp.txt", "content": "x" * OVER_ADDON_LIMIT})
+    mcp.close()
+    assert msg["result"]["isError"] is True, str(msg)[:300]
     err = msg["result"]["structuredContent"]["error"]
     assert err["code"] == "payload_too_large" and "max_message_bytes" in err["message"], err
     assert not (big.project / "too_big_mcp.txt").exists()
