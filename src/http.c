@@ -214,24 +214,33 @@ static int gd__on_headers_complete(llhttp_t *l) {
                          q->sec_websocket_version &&
                          strcmp(q->sec_websocket_version, "13") == 0;
 
+  /* Pause so feed learns exactly where the headers ended and checks their size first: the
+   * Content-Length verdict and 100-continue (gd__headers_done) come after, so a header section
+   * over its limit is that error however the bytes were split. */
+  p->paused_at = GD__PAUSED_HEADERS;
+  return HPE_PAUSED;
+}
+
+/* The rest of headers-complete, once feed has counted the header bytes: the Content-Length
+ * verdict, the body buffer and the 100-continue invitation. 0 or a GD_HTTP_ERR_*. */
+static int gd__headers_done(gd_http_parser *p) {
+  llhttp_t *l = &p->llhttp;
+  gd_http_request *q = p->req;
   if ((l->flags & F_CONTENT_LENGTH) && !(l->flags & F_CHUNKED)) {
-    if (l->content_length > p->max_body_bytes) return gd__fail(p, GD_HTTP_ERR_BODY_TOO_LARGE);
+    if (l->content_length > p->max_body_bytes) return GD_HTTP_ERR_BODY_TOO_LARGE;
     /* Reserve what was announced, but only up to GD__BODY_PREALLOC: a client announcing the
      * maximum and sending nothing must not pin that much memory per connection. */
     size_t want = (size_t)(l->content_length < GD__BODY_PREALLOC ? l->content_length
                                                                   : GD__BODY_PREALLOC) + 1;
     q->body = malloc(want);
-    if (!q->body) return gd__fail(p, GD_HTTP_ERR_NOMEM);
+    if (!q->body) return GD_HTTP_ERR_NOMEM;
     q->body[0] = '\0';
     p->body_cap = want;
   }
   if (q->expect && strcasecmp(q->expect, "100-continue") == 0 && p->continue_cb &&
       ((l->flags & F_CHUNKED) || ((l->flags & F_CONTENT_LENGTH) && l->content_length > 0)))
     p->continue_cb(p->ud);
-  /* Pause so feed learns exactly where the headers ended (header byte count) and sees the
-   * Content-Length verdict before llhttp reads on into the body. */
-  p->paused_at = GD__PAUSED_HEADERS;
-  return HPE_PAUSED;
+  return 0;
 }
 
 static int gd__on_body(llhttp_t *l, const char *at, size_t len) {
@@ -355,6 +364,8 @@ ssize_t gd_http_parser_feed(gd_http_parser *p, const char *buf, size_t len) {
       p->header_bytes += used;
       if (p->header_bytes > p->max_header_bytes)
         return gd__error(p, GD_HTTP_ERR_HEADERS_TOO_LARGE);
+      int rc = gd__headers_done(p);
+      if (rc) return gd__error(p, rc);
       p->in_body = true;
       llhttp_resume(&p->llhttp);
       again = true;

@@ -97,7 +97,8 @@ void gd_http_parser_free(gd_http_parser *p);
  * and parsing goes on. Returns a GD_HTTP_ERR_* on error, and the same error on every later
  * call; requests completed earlier in the same buffer were delivered already.
  * BODY_TOO_LARGE comes from Content-Length as soon as the headers end, before any body byte,
- * or when a chunked body grows past the limit. */
+ * or when a chunked body grows past the limit; headers over their limit are HEADERS_TOO_LARGE
+ * even when their Content-Length is over too. */
 ssize_t gd_http_parser_feed(gd_http_parser *p, const char *buf, size_t len);
 /* True once a WebSocket upgrade request ended the HTTP part of the connection. */
 bool gd_http_parser_upgraded(const gd_http_parser *p);
