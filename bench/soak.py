@@ -437,10 +437,7 @@ class Soak:
         clean = [n for n, t0, t1 in self.stats.saved if not straddles(t0, t1)]
         straddled = [n for n, t0, t1 in self.stats.saved if straddles(t0, t1)]
         lost = sorted(set(clean) - on_disk)
-        loads = subprocess.run([self.a.godot, "--headless", "--path", str(self.project), "--script",
-                                str(self.tmp / "check.gd")], capture_output=True, text=True, timeout=120,
-                               input=None) if self.write_check() else None
-        m = re.search(r"SOAK_LOADED (\d+)", loads.stdout if loads else "")
+        m = re.search(r"SOAK_LOADED (\d+)", self.load_in_godot())
         sanitizer = []
         for f in sorted(self.tmp.glob("godotd-*.stderr")):
             text = f.read_text(errors="replace")
@@ -480,14 +477,17 @@ class Soak:
         bad = lost or s.unanswered or self.unexpected_exits or sanitizer or not m or self.undetected
         return 1 if bad else 0
 
-    def write_check(self) -> bool:
-        (self.tmp / "check.gd").write_text(
+    def load_in_godot(self) -> str:
+        """Loads and instantiates the soak scene in a headless Godot; its stdout."""
+        check = self.tmp / "check.gd"
+        check.write_text(
             "extends SceneTree\nfunc _init() -> void:\n"
             f"\tvar packed: PackedScene = load(\"{SCENE}\")\n"
             "\tvar root := packed.instantiate()\n"
             "\tprint(\"SOAK_LOADED %d\" % root.get_child_count())\n"
             "\troot.free()\n\tquit(0)\n")
-        return True
+        return subprocess.run([self.a.godot, "--headless", "--path", str(self.project), "--script",
+                               str(check)], capture_output=True, text=True, timeout=120).stdout
 
 
 def main() -> int:
