@@ -57,6 +57,8 @@ static void gd__fail_all(gd_bridge *b, const char *code, const char *msg) {
 
 void gd_bridge_close(gd_bridge *b) {
   gd__fail_all(b, GD_E_EDITOR_UNAVAILABLE, "the daemon is shutting down");
+  json_decref(b->welcome_extra);
+  b->welcome_extra = NULL;
   for (gd_bridge_link *l = b->links; l; l = l->next) l->close(l->ctx, 1001, "daemon stopping");
 }
 
@@ -89,6 +91,7 @@ void gd_bridge_link_closed(gd_bridge_link *link) {
     gd_info("bridge: liveness channel closed");
     if (b->owner.on_liveness_lost) b->owner.on_liveness_lost(b->owner.ud);
   }
+  if (b->owner.on_link_closed) b->owner.on_link_closed(b->owner.ud);
 }
 
 void gd_bridge_drop_session(gd_bridge *b, const char *reason) {
@@ -168,6 +171,9 @@ static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
   memset(&h, 0, sizeof h);
   h.protocol = (int)json_integer_value(json_object_get(msg, "protocol"));
   h.editor_pid = (int)json_integer_value(json_object_get(msg, "editor_pid"));
+  h.pid = (int)json_integer_value(json_object_get(msg, "pid"));
+  h.raw = msg;
+  gd__copy(h.channel, sizeof h.channel, json_object_get(msg, "channel"));
   gd__copy(h.session, sizeof h.session, json_object_get(msg, "session"));
   gd__copy(h.addon_version, sizeof h.addon_version, json_object_get(msg, "addon_version"));
   gd__copy(h.godot_version, sizeof h.godot_version, json_object_get(msg, "godot_version"));
@@ -183,8 +189,10 @@ static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
     gd__reject(link, "protocol_mismatch", why);
     return;
   }
-  if (!h.session[0] || h.editor_pid <= 0) {
-    gd__reject(link, GD_E_INVALID_PARAMS, "hello needs session and editor_pid");
+  bool game = strcmp(h.channel, "game") == 0;
+  if (!h.session[0] || (game ? h.pid <= 0 : h.editor_pid <= 0)) {
+    gd__reject(link, GD_E_INVALID_PARAMS,
+               game ? "a game's hello needs session and pid" : "hello needs session and editor_pid");
     return;
   }
   char err[256] = "";
@@ -192,8 +200,7 @@ static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
     gd__reject(link, GD_E_FORBIDDEN, err[0] ? err : "not accepted");
     return;
   }
-  const char *channel = json_string_value(json_object_get(msg, "channel"));
-  if (channel && strcmp(channel, "liveness") == 0) {
+  if (strcmp(h.channel, "liveness") == 0) {
     gd__on_liveness_hello(link, &h);
     return;
   }
@@ -208,6 +215,7 @@ static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
   }
   json_t *welcome = json_pack("{s:s, s:i, s:s}", "type", "welcome", "protocol",
                               GD_BRIDGE_PROTOCOL, "daemon_version", GODOTD_VERSION);
+  if (welcome && b->welcome_extra) json_object_update(welcome, b->welcome_extra);
   int rc = welcome ? gd__send_json(link, welcome) : -1;
   json_decref(welcome);
   if (rc != 0) return;
@@ -217,6 +225,7 @@ static void gd__on_hello(gd_bridge_link *link, json_t *msg) {
   gd_info("bridge: session %s from editor pid %d (addon %s, Godot %s, readiness %s)", h.session,
           h.editor_pid, h.addon_version, h.godot_version, h.readiness);
   if (b->owner.on_session) b->owner.on_session(b->owner.ud, &b->hello);
+  b->hello.raw = NULL;
 }
 
 static void gd__on_response(gd_bridge *b, json_t *msg) {

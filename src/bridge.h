@@ -40,8 +40,11 @@ typedef struct gd_bridge_hello {
   char project_path[PATH_MAX];
   char readiness[17];
   char edited_scene[1024];
+  char channel[16];  /* "" for the editor's session, "liveness", or "game" */
   int protocol;
   int editor_pid;
+  int pid;           /* a game's own pid (channel "game"); 0 otherwise */
+  json_t *raw;              /* the whole hello, borrowed: valid during accept and on_session only */
   size_t max_message_bytes; /* the addon's inbound message limit (GD_BRIDGE_DEFAULT_MAX_MESSAGE
                              * when its hello does not say) */
 } gd_bridge_hello;
@@ -74,6 +77,9 @@ typedef struct gd_bridge_owner {
   void (*on_beat)(void *ud, json_t *beat);
   /* The liveness link closed (the addon's thread stopped, or the process is gone). May be NULL. */
   void (*on_liveness_lost)(void *ud);
+  /* Any link of this bridge closed, welcomed or not, after the callbacks above; the bridge is
+   * not touched after it returns (a game's bridge may be torn down from here). May be NULL. */
+  void (*on_link_closed)(void *ud);
 } gd_bridge_owner;
 
 typedef struct gd_bridge_pending gd_bridge_pending;
@@ -91,6 +97,7 @@ struct gd_bridge {
   uint64_t sessions_started;
   size_t pending_bytes;     /* bytes of requests sent and not yet answered */
   size_t refused_bytes;     /* size of the last request gd_bridge_call refused (for messages) */
+  json_t *welcome_extra;    /* owned; fields added to the session's welcome (a game's id), or NULL */
 };
 
 /* gd_bridge_call's refusals, besides -1 (no session). The callback is not called for either. */

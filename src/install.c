@@ -226,6 +226,56 @@ oom:
   return NULL;
 }
 
+char *gd_install_add_autoload(const char *text) {
+  static const char entry[] = GD_RUNTIME_AUTOLOAD "=\"*" GD_RUNTIME_SCRIPT "\"";
+  size_t len = 0, cap = 0;
+  char *out = NULL;
+  const char *sect = NULL;
+  for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line))
+    if (strncmp(line, "[autoload]", 10) == 0) {
+      sect = line;
+      break;
+    }
+  if (!sect) {
+    size_t tl = strlen(text);
+    const char *sep = tl && text[tl - 1] != '\n' ? "\n\n" : "\n";
+    if (gd__append(&out, &len, &cap, text, tl) || gd__append(&out, &len, &cap, sep, strlen(sep)) ||
+        gd__append(&out, &len, &cap, "[autoload]\n\n", 12) ||
+        gd__append(&out, &len, &cap, entry, sizeof entry - 1) || gd__append(&out, &len, &cap, "\n", 1))
+      goto oom;
+    return out;
+  }
+  const char *after = strchr(sect, '\n');
+  after = after ? after + 1 : sect + strlen(sect);
+  /* An existing entry of ours (maybe an older path) is replaced where it stands. */
+  for (const char *line = after; *line && *line != '[';
+       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+    if (strncmp(line, GD_RUNTIME_AUTOLOAD "=", sizeof GD_RUNTIME_AUTOLOAD) != 0) continue;
+    const char *eol = strchr(line, '\n');
+    eol = eol ? eol : line + strlen(line);
+    if ((size_t)(eol - line) == sizeof entry - 1 && memcmp(line, entry, sizeof entry - 1) == 0)
+      return strdup(text);
+    if (gd__append(&out, &len, &cap, text, (size_t)(line - text)) ||
+        gd__append(&out, &len, &cap, entry, sizeof entry - 1) ||
+        gd__append(&out, &len, &cap, eol, strlen(eol)))
+      goto oom;
+    return out;
+  }
+  /* First in the section: autoloads are added to the tree in file order, and the agent's frame
+   * must begin before the game's nodes run theirs (game_step counts frames from there). */
+  if (gd__append(&out, &len, &cap, text, (size_t)(after - text)) ||
+      (after == sect + strlen(sect) && gd__append(&out, &len, &cap, "\n", 1)) ||
+      gd__append(&out, &len, &cap, "\n", 1) ||
+      gd__append(&out, &len, &cap, entry, sizeof entry - 1) ||
+      gd__append(&out, &len, &cap, "\n", 1) ||
+      gd__append(&out, &len, &cap, after, strlen(after)))
+    goto oom;
+  return out;
+oom:
+  free(out);
+  return NULL;
+}
+
 int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, size_t err_size) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/project.godot", project_dir);
@@ -242,7 +292,9 @@ int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, 
     free(text);
     return -1;
   }
-  char *updated = gd_install_enable_plugin(text);
+  char *enabled = gd_install_enable_plugin(text);
+  char *updated = enabled ? gd_install_add_autoload(enabled) : NULL;
+  free(enabled);
   if (!updated) {
     free(text);
     snprintf(err, err_size, "out of memory");

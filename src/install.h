@@ -1,7 +1,7 @@
 /* install: puts the godotd addon into a Godot project and enables it, before the editor starts.
  *
- * Owns the copy of addons/godotd/ into <project>/addons/godotd/ and the `[editor_plugins]`
- * entry of project.godot. Idempotent: files already identical are not rewritten; every write is
+ * Owns the copy of addons/godotd/ into <project>/addons/godotd/, the `[editor_plugins]` entry
+ * of project.godot and the runtime agent's `[autoload]` entry. Idempotent: files already identical are not rewritten; every write is
  * atomic (temp file in the same directory, fsync, rename), so an interrupted install never
  * leaves a half-written file. Calls only libc.
  */
@@ -20,6 +20,14 @@ int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, 
  * [editor_plugins] enabled, as a malloc'ed string the caller frees; NULL on ENOMEM. Pure: exposed
  * for unit tests. */
 char *gd_install_enable_plugin(const char *text);
+
+/* The autoload of the runtime agent, active only in games launched under godotd (the agent
+ * checks GODOTD_URL and the editor feature; it is inert in exported builds). */
+#define GD_RUNTIME_AUTOLOAD "GodotdRuntime"
+#define GD_RUNTIME_SCRIPT "res://addons/godotd/runtime/agent.gd"
+/* project.godot text with GD_RUNTIME_AUTOLOAD="*GD_RUNTIME_SCRIPT" first in [autoload] (added,
+ * or an older value of ours replaced), everything else as it was. Malloc'ed; NULL on ENOMEM. */
+char *gd_install_add_autoload(const char *text);
 
 /* Writes len bytes to path atomically (temp + fsync + rename). 0, or -errno. */
 int gd_write_file_atomic(const char *path, const void *data, size_t len, int mode);

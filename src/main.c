@@ -32,6 +32,8 @@ typedef struct {
   uv_loop_t *loop;
   gd_registry registry;
   gd_editor editor;
+  gd_output output;
+  gd_games games;
   gd_ops ops;
   gd_mcp mcp;
   gd_router router;
@@ -44,6 +46,28 @@ typedef struct {
 /* Editor state changes reach MCP clients as log messages. */
 static void gd__editor_state(void *ud, gd_state from, gd_state to) {
   gd_mcp_editor_state(ud, gd_editor_state_name(from), gd_editor_state_name(to));
+}
+
+/* The addon's events the supervisor leaves alone: the editor's output entries, and the exit of a
+ * game the editor ran (its parent knows the exit code). */
+static void gd__addon_event(void *ud, const char *event, json_t *data) {
+  gd_daemon *d = ud;
+  if (strcmp(event, "output") == 0) {
+    json_t *entries = json_object_get(data, "entries");
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e) {
+      if (!json_is_object(e) || !json_is_string(json_object_get(e, "message"))) continue;
+      json_object_del(e, "id");
+      json_object_del(e, "game");
+      gd_output_add(&d->output, "editor", 0, json_incref(e));
+    }
+  } else if (strcmp(event, "game_exited") == 0) {
+    json_t *code = json_object_get(data, "exit_code");
+    gd_games_editor_exit(&d->games, (int)json_integer_value(json_object_get(data, "pid")),
+                         json_is_integer(code) ? (int)json_integer_value(code) : -1,
+                         json_is_true(json_object_get(data, "stopped")));
+  }
 }
 
 static void gd__usage(FILE *f) {
@@ -134,6 +158,7 @@ static void gd__shutdown_done(void *ud, const char *code, const char *msg) {
   if (code) gd_warn("daemon: stopping the editor: %s: %s", code, msg);
   gd_info("daemon: exiting");
   gd_mcp_http_close(&d->mcp); /* ends SSE streams and forgets MCP calls before the sockets go */
+  gd_games_close(&d->games);
   gd_server_close(&d->server);
   gd_editor_close(&d->editor);
   uv_signal_stop(&d->sigint);
@@ -314,8 +339,15 @@ static int gd__serve(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   /* Listen first: the port in GODOTD_URL must be the real one (--port 0 picks a free port). */
+  if (gd_output_init(&d.output, 20000) != 0) {
+    fprintf(stderr, "godotd: out of memory\n");
+    return 1;
+  }
+  gd_games_init(&d.games, d.loop, &d.output);
   d.ops.registry = &d.registry;
   d.ops.editor = &d.editor;
+  d.ops.games = &d.games;
+  d.ops.output = &d.output;
   d.ops.started_ms = uv_now(d.loop);
   d.ops.wait_ready_ms = wait_ready;
   d.router.ops = &d.ops;
@@ -330,6 +362,7 @@ static int gd__serve(int argc, char **argv) {
     fprintf(stderr, "godotd: cannot listen on %s port %d: %s\n", bind, (int)port, uv_strerror(rc));
     return 1;
   }
+  d.server.games = &d.games;
   if (require_token || !d.server.loopback) gd_server_require_token(&d.server, cfg.bridge_token);
   for (size_t i = 0; i < n_allow_hosts; i++) gd_server_allow_host(&d.server, allow_hosts[i]);
   d.ops.port = d.server.port;
@@ -345,6 +378,9 @@ static int gd__serve(int argc, char **argv) {
     gd_warn("daemon: cannot write %s/.godot/godotd/daemon.json", cfg.project);
   d.editor.on_state = gd__editor_state;
   d.editor.on_state_ud = &d.mcp;
+  d.editor.on_addon_event = gd__addon_event;
+  d.editor.on_addon_event_ud = &d;
+  gd_mcp_watch_output(&d.mcp, &d.output);
   gd_info("daemon: listening on %s port %d, bearer token %s (project %s)", bind, d.server.port,
           d.server.token[0] ? "required" : "not required", cfg.project);
 
@@ -362,6 +398,8 @@ static int gd__serve(int argc, char **argv) {
   uv_loop_close(d.loop);
   gd_registry_free(&d.registry);
   gd_ringlog_free(&d.editor.logs);
+  gd_games_free(&d.games);
+  gd_output_free(&d.output);
   return d.exit_code;
 }
 

@@ -428,6 +428,26 @@ void gd_mcp_editor_state(gd_mcp *m, const char *from, const char *to) {
     gd__log_to(s, level, json_pack("{s:s, s:s, s:s}", "event", "editor_state", "from", from, "to", to));
 }
 
+static void gd__output_entry(gd_output_listener *l, json_t *e) {
+  gd_mcp *m = l->ud;
+  const char *kind = json_string_value(json_object_get(e, "kind"));
+  const char *source = json_string_value(json_object_get(e, "source"));
+  int sev = gd_output_severity(json_string_value(json_object_get(e, "severity")));
+  bool lifecycle = kind && strncmp(kind, "game_", 5) == 0;
+  bool game = source && strcmp(source, "game") == 0;
+  /* Prints are for get_output; an editor warning at start-up is not worth a message either. */
+  if (!lifecycle && sev < (game ? GD_SEV_WARNING : GD_SEV_ERROR)) return;
+  int level = sev == GD_SEV_ERROR ? 4 : sev == GD_SEV_WARNING ? 3 : 1;
+  for (gd_mcp_session *s = m->sessions; s; s = s->next)
+    gd__log_to(s, level, json_pack("{s:s, s:O}", "event", lifecycle ? kind : "output", "entry", e));
+}
+
+void gd_mcp_watch_output(gd_mcp *m, gd_output *out) {
+  m->output_listener.cb = gd__output_entry;
+  m->output_listener.ud = m;
+  gd_output_listen(out, &m->output_listener);
+}
+
 /* ---- tools/call -------------------------------------------------------------------------- */
 
 struct gd__mcp_call {
@@ -507,6 +527,20 @@ static json_t *gd__tool_result(json_t *structured, bool is_error) {
   return r;
 }
 
+/* A screenshot's result (data_base64 + format): an image content block (MCP 2025-11-25
+ * server/tools "Image Content"), and the rest (size, target) as structuredContent and text. */
+static json_t *gd__image_result(json_t *result) {
+  json_t *rest = json_deep_copy(result);
+  json_object_del(rest, "data_base64");
+  const char *format = json_string_value(json_object_get(result, "format"));
+  json_t *r = gd__tool_result(rest, false);
+  json_t *image = json_pack("{s:s, s:O, s:s}", "type", "image", "data",
+                            json_object_get(result, "data_base64"), "mimeType",
+                            format && strcmp(format, "jpg") == 0 ? "image/jpeg" : "image/png");
+  json_array_insert_new(json_object_get(r, "content"), 0, image);
+  return r;
+}
+
 static json_t *gd__tool_error(const char *code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static json_t *gd__tool_error(const char *code, const char *fmt, ...) {
@@ -535,6 +569,8 @@ static void gd__command_done(void *ud, const char *code, const char *msg, json_t
   gd__mcp_call *c = ud;
   c->op = NULL;
   if (code) gd__call_finish_result(c, gd__tool_error(code, "%s: %s", c->cmd->name, msg ? msg : "failed"));
+  else if (json_is_string(json_object_get(result, "data_base64")))
+    gd__call_finish_result(c, gd__image_result(result));
   else gd__call_finish_result(c, gd__tool_result(json_incref(result), false));
 }
 

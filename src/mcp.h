@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "ops.h"
+#include "output.h"
 
 #define GD_MCP_LATEST "2025-11-25"
 #define GD_MCP_STATELESS "2026-07-28"
@@ -75,6 +76,7 @@ struct gd_mcp {
   unsigned nsessions;
   gd_mcp_toolsets default_tools;
   struct gd__mcp_call *stateless_calls; /* in-flight calls without a session */
+  gd_output_listener output_listener;   /* game lifecycle and error entries → log messages */
 };
 
 /* Sets up the server; default_toolsets as for gd_mcp_parse_toolsets (NULL = "core"). 0, or -1
@@ -102,6 +104,12 @@ void gd_mcp_session_end(gd_mcp *m, gd_mcp_session *s);
 void gd_mcp_session_stream(gd_mcp_session *s, gd_mcp_stream *st);
 /* Tells every session's stream that the editor changed state (notifications/message, info). */
 void gd_mcp_editor_state(gd_mcp *m, const char *from, const char *to);
+
+/* Sends the output stream's game start/exit/crash entries, games' warnings and errors, and the
+ * editor's errors to every session as notifications/message (logger "godotd", data
+ * {"event": "game_started"|"game_exited"|"game_crashed"|"output", "entry": {...}}; level info,
+ * warning or error from the entry's severity, filtered by each session's logging/setLevel). */
+void gd_mcp_watch_output(gd_mcp *m, gd_output *out);
 
 /* Whether v is a protocol version this server speaks with initialize. */
 bool gd_mcp_version_supported(const char *v);

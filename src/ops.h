@@ -3,8 +3,10 @@
  *
  * Owns a command's way to the editor: param validation against the registry, waiting for the
  * readiness the command needs (starting a stopped editor), the bridge call with the command's
- * timeout, and the count of commands served. Front ends (router for HTTP, mcp for MCP) call
- * it; it calls registry, supervisor (waits) and bridge, never sockets.
+ * timeout, and the count of commands served; a game command's way to the game it names (the
+ * newest running one by default); a daemon command's way to runtime.c. Front ends (router for
+ * HTTP, mcp for MCP) call it; it calls registry, supervisor (waits), bridge, game and runtime,
+ * never sockets.
  */
 #ifndef GD_OPS_H
 #define GD_OPS_H
@@ -14,11 +16,15 @@
 #include <stdint.h>
 
 #include "bridge.h"
+#include "game.h"
+#include "output.h"
 #include "registry.h"
 #include "supervisor.h"
 
 typedef struct gd_ops {
   gd_editor *editor;
+  gd_games *games;          /* the running games (NULL: none served) */
+  gd_output *output;        /* the output stream of the editor and the games */
   const gd_registry *registry;
   int port;
   uint64_t started_ms;      /* uv_now at daemon start */
@@ -40,6 +46,24 @@ typedef struct gd_ops_call gd_ops_call;
  * cancelled. */
 gd_ops_call *gd_ops_run(gd_ops *ops, const gd_command *cmd, json_t *params, uint64_t wait_ms,
                         gd_ops_cb cb, void *ud);
+/* Sends cmd (its schema, timeout and needs) as the request `command` (stolen params, not
+ * validated again) to target: the editor (waiting up to wait_ms for it, as gd_ops_run) or the
+ * game named by params' "game" (0/absent: the newest). For daemon commands that hand a part of
+ * their work on (take_screenshot, run_and_capture). Same callback rules as gd_ops_run. */
+gd_ops_call *gd_ops_forward(gd_ops *ops, const gd_command *cmd, const char *command,
+                            json_t *params, gd_runs target, uint64_t wait_ms, gd_ops_cb cb,
+                            void *ud);
+/* A daemon command's completion (runtime.c): runs the caller's callback once (result borrowed). */
+void gd_ops_done(gd_ops_call *c, const char *code, const char *msg, json_t *result);
+/* What a daemon command runs when its caller cancels (stop waiting early); cb is not called
+ * afterwards, but gd_ops_done must still be called once to free the call. */
+void gd_ops_on_cancel(gd_ops_call *c, void (*hook)(void *ud), void *ud);
+gd_ops *gd_ops_call_ops(const gd_ops_call *c);
+const gd_command *gd_ops_call_command(const gd_ops_call *c);
+/* The call's params (borrowed, validated against the command's schema). */
+json_t *gd_ops_call_params(const gd_ops_call *c);
+/* Counts a daemon command as having reached its target (gd_ops_call_sent). */
+void gd_ops_mark_sent(gd_ops_call *c);
 /* Forgets the caller: cb will not run. The editor may still execute the command (a request on
  * the wire cannot be taken back); its answer is dropped. */
 void gd_ops_cancel(gd_ops_call *c);

@@ -65,8 +65,15 @@ static int gd__parse_entry(gd_command *c, json_t *e, const char *category, const
   else
     return gd__fail(err, n, "%s: %s: timeout must be fast, normal or slow (or timeout_ms > 0)",
                     file, c->name);
+  const char *runs = json_string_value(json_object_get(e, "runs"));
+  if (!runs || strcmp(runs, "editor") == 0) c->runs = GD_RUNS_EDITOR;
+  else if (strcmp(runs, "game") == 0) c->runs = GD_RUNS_GAME;
+  else if (strcmp(runs, "daemon") == 0) c->runs = GD_RUNS_DAEMON;
+  else return gd__fail(err, n, "%s: %s: runs must be editor, game or daemon", file, c->name);
+  c->addon = json_is_true(json_object_get(e, "addon"));
   const char *needs = json_string_value(json_object_get(e, "needs"));
-  if (needs && strcmp(needs, "session") == 0) c->needs = GD_NEEDS_SESSION;
+  if (!needs && c->runs != GD_RUNS_EDITOR) c->needs = GD_NEEDS_SESSION;
+  else if (needs && strcmp(needs, "session") == 0) c->needs = GD_NEEDS_SESSION;
   else if (needs && strcmp(needs, "ready") == 0) c->needs = GD_NEEDS_READY;
   else if (needs && strcmp(needs, "scene") == 0) c->needs = GD_NEEDS_SCENE;
   else return gd__fail(err, n, "%s: %s: needs must be session, ready or scene", file, c->name);
@@ -162,6 +169,10 @@ const gd_command *gd_registry_find(const gd_registry *r, const char *name) {
   for (size_t i = 0; i < r->count; i++)
     if (strcmp(r->commands[i].name, name) == 0) return &r->commands[i];
   return NULL;
+}
+
+const char *gd_runs_name(gd_runs r) {
+  return r == GD_RUNS_GAME ? "game" : r == GD_RUNS_DAEMON ? "daemon" : "editor";
 }
 
 const char *gd_needs_name(gd_needs n) {
@@ -314,6 +325,7 @@ json_t *gd_registry_addon_copy(const gd_registry *r) {
   json_t *list = json_array();
   for (size_t i = 0; i < r->count; i++) {
     const gd_command *c = &r->commands[i];
+    if (c->runs != GD_RUNS_EDITOR && !c->addon) continue; /* the addon never sees it */
     json_array_append_new(list, json_pack("{s:s, s:s, s:O, s:s, s:b, s:b}", "name", c->name,
                                           "category", c->category, "params", c->params, "needs",
                                           gd_needs_name(c->needs), "undo", c->undo, "readOnly",
@@ -380,7 +392,11 @@ char *gd_registry_markdown(const gd_registry *r) {
       const gd_command *c = &r->commands[i];
       if (strcmp(c->category, r->categories[k].name) != 0) continue;
       fprintf(o, "### `%s`\n\n%s\n\n", c->name, c->description);
-      fprintf(o, "needs: %s · timeout: %lld ms · %s%s%s%s%s\n\n", gd_needs_name(c->needs),
+      if (c->runs == GD_RUNS_EDITOR)
+        fprintf(o, "needs: %s · ", gd_needs_name(c->needs));
+      else
+        fprintf(o, "runs in: %s · ", c->runs == GD_RUNS_GAME ? "the running game" : "the daemon");
+      fprintf(o, "timeout: %lld ms · %s%s%s%s%s\n\n",
               (long long)c->timeout_ms, c->read_only ? "read-only" : "mutating",
               c->destructive ? " · destructive" : "", c->idempotent ? " · idempotent" : "",
               c->undo ? " · undo" : "", c->core ? " · core tool" : "");

@@ -23,6 +23,15 @@ typedef enum {
   GD_NEEDS_SCENE,       /* ready, and an edited scene (the addon answers no_scene otherwise) */
 } gd_needs;
 
+/* Where a command runs: in the editor's addon (the default), in a running game's runtime agent
+ * (addons/godotd/runtime/), or in the daemon itself (the output stream, run_and_capture, and
+ * commands that pick a target such as take_screenshot). */
+typedef enum {
+  GD_RUNS_EDITOR = 0,
+  GD_RUNS_GAME,
+  GD_RUNS_DAEMON,
+} gd_runs;
+
 /* Timeout classes (ms): "fast" answers within a frame or two, "normal" may load or save a
  * scene, "slow" scans/imports or runs a batch. An entry may give timeout_ms instead. */
 #define GD_TIMEOUT_FAST_MS 5000
@@ -40,7 +49,9 @@ typedef struct gd_command {
   bool undo;               /* records an action in the editor's undo history */
   bool core;               /* in the default MCP tool set */
   int64_t timeout_ms;
-  gd_needs needs;
+  gd_needs needs;          /* for GD_RUNS_EDITOR (and "addon" parts); session otherwise */
+  gd_runs runs;
+  bool addon;              /* a daemon command whose editor part the addon implements too */
 } gd_command;
 
 typedef struct gd_category {
@@ -77,6 +88,8 @@ char *gd_registry_markdown(const gd_registry *r);
 /* `godotd registry [--check|--write]` (src/registry_main.c): exit status 0 when the generated
  * files match the registry (or were rewritten). */
 int gd_registry_main(int argc, char **argv);
+/* The runs value's registry spelling ("editor", "game", "daemon"). */
+const char *gd_runs_name(gd_runs r);
 /* The needs value's registry spelling ("session", "ready", "scene"). */
 const char *gd_needs_name(gd_needs n);
 

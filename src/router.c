@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "config.h"
 #include "errors.h"
 #include "log.h"
@@ -77,6 +79,39 @@ static bool gd__timeout(gd_reply *r, json_t *body, uint64_t *out) {
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
+/* Whether the client asked for an image as JSON (Accept names application/json and no image). */
+static bool gd__wants_json(const gd_reply *r) {
+  const char *a = r->req ? r->req->accept : NULL;
+  return a && strstr(a, "application/json") && !strstr(a, "image/");
+}
+
+/* Answers a screenshot's result as the image itself (Content-Type image/png or image/jpeg; the
+ * size and target in X-Image-* headers). false when data_base64 is not valid base64. */
+static bool gd__reply_image(gd_reply *r, json_t *result, const char *extra) {
+  const char *b64 = json_string_value(json_object_get(result, "data_base64"));
+  size_t n = strlen(b64);
+  if (n % 4) return false;
+  unsigned char *bin = malloc(n / 4 * 3 + 1);
+  if (!bin) return false;
+  int len = EVP_DecodeBlock(bin, (const unsigned char *)b64, (int)n);
+  if (len < 0) {
+    free(bin);
+    return false;
+  }
+  /* EVP_DecodeBlock counts the padding as zero bytes. */
+  for (size_t i = n; i > 0 && b64[i - 1] == '='; i--) len--;
+  const char *format = json_string_value(json_object_get(result, "format"));
+  char headers[512];
+  snprintf(headers, sizeof headers, "%sX-Image-Width: %lld\r\nX-Image-Height: %lld\r\nX-Image-Target: %s\r\n",
+           extra ? extra : "", (long long)json_integer_value(json_object_get(result, "width")),
+           (long long)json_integer_value(json_object_get(result, "height")),
+           json_string_value(json_object_get(result, "target")) ?: "game");
+  gd_reply_bytes(r, 200, format && strcmp(format, "jpg") == 0 ? "image/jpeg" : "image/png", bin,
+                 (size_t)len, headers);
+  free(bin);
+  return true;
+}
+
 static void gd__call_replied(void *ud, const char *code, const char *msg, json_t *result,
                              const gd_bridge_timing *t) {
   gd__call *c = ud;
@@ -108,6 +143,12 @@ static void gd__call_replied(void *ud, const char *code, const char *msg, json_t
     else
       gd_reply_json(c->reply, 200,
                     json_pack("{s:s, s:s}", "scene_path", c->scene_path, "edited_scene", edited),
+                    extra);
+  } else if (json_is_string(json_object_get(result, "data_base64")) && !gd__wants_json(c->reply)) {
+    if (!gd__reply_image(c->reply, result, extra))
+      gd_reply_json(c->reply, 500,
+                    gd_error_json(GD_E_INTERNAL, "%s: the image data is not valid base64",
+                                  c->cmd->name),
                     extra);
   } else {
     gd_reply_json(c->reply, 200, json_incref(result), extra);

@@ -99,11 +99,11 @@ static int gd__write(gd_conn *c, char *buf, size_t len) {
 
 /* ---- replies ------------------------------------------------------------------------------ */
 
-static void gd__send_response(gd_conn *c, int status, const char *body, size_t body_len,
-                              const char *extra, bool keep_alive) {
+static void gd__send_response(gd_conn *c, int status, const char *type, const char *body,
+                              size_t body_len, const char *extra, bool keep_alive) {
   size_t len;
-  char *out = gd_http_response_build(status, body ? "application/json" : NULL, extra, body,
-                                     body_len, keep_alive, &len);
+  char *out = gd_http_response_build(status, body ? type : NULL, extra, body, body_len,
+                                     keep_alive, &len);
   if (!out) {
     gd__conn_close(c);
     return;
@@ -112,25 +112,40 @@ static void gd__send_response(gd_conn *c, int status, const char *body, size_t b
   gd__write(c, out, len);
 }
 
+/* Sends a whole response (body NULL: none) and frees r. */
+static void gd__reply_body(gd_reply *r, int status, const char *type, const char *body,
+                           size_t len, const char *extra_headers) {
+  gd_conn *c = r->conn;
+  r->gone_cb = NULL;
+  if (c) {
+    c->active = NULL; /* from here a close of c cannot reach r */
+    bool keep = r->req->keep_alive && !c->srv->closing;
+    gd__send_response(c, status, type, body, len, extra_headers, keep);
+  }
+  gd_http_request_free(r->req);
+  free(r);
+  if (c && !c->closing && !c->close_after_write) gd__next_request(c);
+}
+
+void gd_reply_bytes(gd_reply *r, int status, const char *content_type, const void *body,
+                    size_t len, const char *extra_headers) {
+  if (r->streaming) {
+    gd_reply_stream_end(r);
+    return;
+  }
+  gd__reply_body(r, status, content_type, body, len, extra_headers);
+}
+
 void gd_reply_json(gd_reply *r, int status, json_t *body, const char *extra_headers) {
   if (r->streaming) {
     json_decref(body);
     gd_reply_stream_end(r);
     return;
   }
-  gd_conn *c = r->conn;
-  r->gone_cb = NULL;
-  if (c) {
-    c->active = NULL; /* from here a close of c cannot reach r */
-    char *text = body ? gd_json_dumps_out(body, JSON_COMPACT) : NULL;
-    bool keep = r->req->keep_alive && !c->srv->closing;
-    gd__send_response(c, status, text, text ? strlen(text) : 0, extra_headers, keep);
-    free(text);
-  }
+  char *text = body && r->conn ? gd_json_dumps_out(body, JSON_COMPACT) : NULL;
   json_decref(body);
-  gd_http_request_free(r->req);
-  free(r);
-  if (c && !c->closing && !c->close_after_write) gd__next_request(c);
+  gd__reply_body(r, status, "application/json", text, text ? strlen(text) : 0, extra_headers);
+  free(text);
 }
 
 void gd_reply_on_gone(gd_reply *r, void (*cb)(void *ud), void *ud) {
@@ -244,7 +259,7 @@ static void gd__fail_conn(gd_conn *c, const char *code, const char *msg, const c
    * otherwise get a reset (unread data at close) that can destroy our answer in its kernel
    * before it reads it (RFC 9112 §9.6: close in stages). */
   c->discard = true;
-  gd__send_response(c, gd_error_http_status(code), text, text ? strlen(text) : 0, extra, false);
+  gd__send_response(c, gd_error_http_status(code), "application/json", text, text ? strlen(text) : 0, extra, false);
   free(text);
 }
 
@@ -391,7 +406,7 @@ static void gd__link_close(void *ctx, uint16_t code, const char *reason) {
   if (c->writes == 0) gd__conn_close(c);
 }
 
-static void gd__upgrade(gd_conn *c, gd_http_request *req) {
+static void gd__upgrade(gd_conn *c, gd_http_request *req, bool game) {
   char accept[29];
   if (gd_ws_accept_key(req->sec_websocket_key, accept) != 0) {
     gd__fail_conn(c, GD_E_INVALID_PARAMS, "bad Sec-WebSocket-Key", NULL);
@@ -419,7 +434,8 @@ static void gd__upgrade(gd_conn *c, gd_http_request *req) {
   c->link.ctx = c;
   c->link.send = gd__link_send;
   c->link.close = gd__link_close;
-  gd_bridge_link_open(c->srv->bridge, &c->link);
+  if (game) gd_games_link_open(c->srv->games, &c->link);
+  else gd_bridge_link_open(c->srv->bridge, &c->link);
   if (c->early_len) {
     char *early = c->early;
     size_t len = c->early_len;
@@ -456,12 +472,15 @@ static void gd__next_request(gd_conn *c) {
       }
     }
     if (req->upgrade_websocket) {
-      if (strcmp(req->path, "/bridge") != 0) {
-        gd__fail_conn(c, GD_E_NOT_FOUND, "WebSocket upgrades are served on /bridge only", NULL);
+      bool game = strcmp(req->path, "/game") == 0 && c->srv->games;
+      if (strcmp(req->path, "/bridge") != 0 && !game) {
+        gd__fail_conn(c, GD_E_NOT_FOUND,
+                      "WebSocket upgrades are served on /bridge (the editor) and /game (games) only",
+                      NULL);
         gd_http_request_free(req);
         return;
       }
-      gd__upgrade(c, req);
+      gd__upgrade(c, req, game);
       return;
     }
     gd_reply *r = calloc(1, sizeof *r);

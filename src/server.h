@@ -5,7 +5,7 @@
  * when the queue is full), request size limits, idle timeouts, the Host/Origin checks that stop
  * DNS rebinding and cross-site requests on every route, the bearer token when one is required
  * (every route but /health, the /bridge upgrade included), the upgrade of `GET /bridge` into a
- * WebSocket link handed to the bridge, and streamed (chunked, e.g. Server-Sent Events) replies
+ * WebSocket link handed to the bridge (and of `GET /game` into one handed to the games hub), and streamed (chunked, e.g. Server-Sent Events) replies
  * with a bound on what a client leaves unread. HTTP requests go to the router; replies come back
  * through gd_reply_*. Calls: http, ws, auth, bridge (links), router (requests), errors, log,
  * jsonout, libuv.
@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "bridge.h"
+#include "game.h"
 #include "http.h"
 
 /* Limits, with the reason each has its value. */
@@ -56,6 +57,7 @@ typedef struct gd_server {
   size_t max_body_bytes;
   gd_router *router;
   gd_bridge *bridge;
+  gd_games *games;      /* where /game links go (games' runtime agents); NULL: not served */
   gd_conn *conns;
   unsigned nconns;
   unsigned max_conns;   /* GD_SERVER_MAX_CONNECTIONS, or less when the fd limit is lower */
@@ -104,6 +106,9 @@ typedef struct gd_reply {
  * On a streamed reply (gd_reply_stream_start was called) it drops body and acts as
  * gd_reply_stream_end. */
 void gd_reply_json(gd_reply *r, int status, json_t *body, const char *extra_headers);
+/* Answers with status and len bytes of body (copied) of content_type, e.g. image/png. */
+void gd_reply_bytes(gd_reply *r, int status, const char *content_type, const void *body,
+                    size_t len, const char *extra_headers);
 /* Answers {"error":{"code","message"}} with the code's status (errors.h). */
 void gd_reply_error(gd_reply *r, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

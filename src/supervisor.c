@@ -827,6 +827,10 @@ static void gd__set_ready(gd_editor *e) {
 
 static int gd__accept(void *ud, const gd_bridge_hello *h, char *err, size_t err_size) {
   gd_editor *e = ud;
+  if (strcmp(h->channel, "game") == 0) {
+    snprintf(err, err_size, "a game's runtime agent dials /game, not /bridge");
+    return -1;
+  }
   if (e->pid <= 0 || h->editor_pid != e->pid) {
     snprintf(err, err_size, "this daemon supervises editor pid %d on %s, not pid %d", e->pid,
              e->cfg.project, h->editor_pid);
@@ -927,6 +931,8 @@ static void gd__on_event(void *ud, const char *event, json_t *data) {
       gd__set_ready(e);
   } else if (strcmp(event, "scene_changed") == 0) {
     gd_bridge_note(&e->bridge, NULL, json_string_value(json_object_get(data, "scene_path")));
+  } else if (e->on_addon_event) {
+    e->on_addon_event(e->on_addon_event_ud, event, data);
   }
   gd_debug("editor: event %s", event);
 }

@@ -138,6 +138,10 @@ typedef struct gd_editor {
   /* Told of every state change (the MCP server logs them to its clients); may be NULL. */
   void (*on_state)(void *ud, gd_state from, gd_state to);
   void *on_state_ud;
+  /* Told of the addon's events the supervisor does not handle itself (output entries, a game's
+   * exit), data borrowed; may be NULL. */
+  void (*on_addon_event)(void *ud, const char *event, json_t *data);
+  void *on_addon_event_ud;
 
   struct gd_xvfb *xvfb;     /* the private X server of --display xvfb, or NULL */
   char display[32];         /* ":N" once that X server accepts connections */

@@ -17,6 +17,8 @@ var addon_version: String = ""
 var request_quit: Callable
 ## Undo actions committed through handler.gd, oldest first: {"history": id, "name": String}.
 var actions: Array[Dictionary] = []
+## The game_watch.gd of the plugin (told before godotd stops a game), or null.
+var game_watch: RefCounted
 ## The path the editor last reported saved (EditorPlugin.scene_saved).
 var last_saved: String = ""
 

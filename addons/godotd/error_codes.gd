@@ -41,5 +41,8 @@ const BAD_REQUEST := "bad_request"
 const HEADERS_TOO_LARGE := "headers_too_large"
 ## HTTP only: a required bearer token is missing or wrong, status 401 (daemon side).
 const UNAUTHORIZED := "unauthorized"
+## A screenshot was asked of a process that renders nothing (a headless editor or game): run
+## the daemon with [code]--display xvfb[/code]. Status 409.
+const NO_RENDERER := "no_renderer"
 ## The daemon and the addon speak different protocol versions (only in [code]reject[/code]).
 const PROTOCOL_MISMATCH := "protocol_mismatch"

@@ -12,6 +12,7 @@ const Connection := preload("connection.gd")
 const Context := preload("context.gd")
 const Dispatcher := preload("dispatcher.gd")
 const EditorState := preload("editor_state.gd")
+const GameWatch := preload("game_watch.gd")
 const Liveness := preload("liveness.gd")
 const ReloadWatch := preload("reload_watch.gd")
 
@@ -40,6 +41,7 @@ const RELOAD_DIALOG_WINDOW_USEC := 5_000_000
 
 var _connection: Connection
 var _liveness: Liveness
+var _game_watch: GameWatch
 var _dispatcher: Dispatcher
 var _context: Context
 var _session: String = ""
@@ -65,6 +67,8 @@ var _dialogs_before_reload: Array[ConfirmationDialog] = []
 func _enter_tree() -> void:
 	_session = _session_id()
 	_context = Context.new(self, ADDON_VERSION, _request_quit)
+	_game_watch = GameWatch.new()
+	_context.game_watch = _game_watch
 	_dispatcher = Dispatcher.new(_context)
 	_context.dispatcher = _dispatcher
 	_connection = Connection.new(_hello_fields)
@@ -198,6 +202,8 @@ func _send_changes() -> void:
 			and _send_event("play_state_changed", {"playing": playing, "scene": playing_scene}):
 		_told_playing = playing
 		_told_playing_scene = playing_scene
+	for ended: Dictionary in _game_watch.poll(playing):
+		_send_event("game_exited", ended)
 	var readiness := EditorState.readiness()
 	if readiness != _told_readiness \
 			and _send_event("readiness_changed", {"readiness": readiness}):

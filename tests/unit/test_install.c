@@ -25,6 +25,30 @@ static void enable_is(const char *in, const char *want) {
   free(out);
 }
 
+static void autoload_is(const char *in, const char *want) {
+  char *out = gd_install_add_autoload(in);
+  assert_non_null(out);
+  assert_string_equal(out, want);
+  char *again = gd_install_add_autoload(out); /* idempotent */
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+}
+
+#define AGENT "GodotdRuntime=\"*res://addons/godotd/runtime/agent.gd\""
+
+static void test_autoload(void **state) {
+  (void)state;
+  /* no section: appended */
+  autoload_is("config_version=5\n", "config_version=5\n\n[autoload]\n\n" AGENT "\n");
+  /* first in an existing section, the game's own autoloads kept after it */
+  autoload_is("[autoload]\n\nGame=\"*res://game.gd\"\n\n[rendering]\nx=1\n",
+              "[autoload]\n\n" AGENT "\n\nGame=\"*res://game.gd\"\n\n[rendering]\nx=1\n");
+  /* an older path of ours is replaced where it stands */
+  autoload_is("[autoload]\n\nA=\"*res://a.gd\"\nGodotdRuntime=\"*res://old.gd\"\n",
+              "[autoload]\n\nA=\"*res://a.gd\"\n" AGENT "\n");
+}
+
 static void test_enable_no_section(void **state) {
   (void)state;
   enable_is("config_version=5\n\n[application]\n\nconfig/name=\"x\"\n",
@@ -108,6 +132,7 @@ static void test_install_on_disk(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_enable_no_section),
+      cmocka_unit_test(test_autoload),
       cmocka_unit_test(test_enable_keeps_others),
       cmocka_unit_test(test_enable_section_without_key),
       cmocka_unit_test(test_install_on_disk),

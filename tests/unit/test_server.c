@@ -80,6 +80,12 @@ void gd_bridge_link_text(gd_bridge_link *link, const char *text, size_t len) {
   (void)len;
 }
 void gd_bridge_link_closed(gd_bridge_link *link) { (void)link; }
+/* Nor are games: srv.games is NULL, so /game is refused like any other path. */
+void gd_games_link_open(gd_games *h, gd_bridge_link *link) {
+  (void)h;
+  (void)link;
+  fail_msg("unexpected game link");
+}
 
 /* ---- a client ----------------------------------------------------------------------------- */
 

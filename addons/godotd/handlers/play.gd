@@ -15,6 +15,10 @@ const RUN_ARGS_SETTING := "editor/run/main_run_args"
 const MAIN_SCENE_SETTING := "application/run/main_scene"
 ## The argument that makes a game run without a display.
 const HEADLESS_ARG := "--headless"
+## The argument that keeps a game running through script errors: with the editor's debugger
+## attached, an error would otherwise break into it and freeze the game until someone presses
+## Continue, which no agent can (Godot 4.5+; the error is still reported, with its backtrace).
+const IGNORE_ERROR_BREAKS_ARG := "--ignore-error-breaks"
 ## [method _start]'s scene for "the edited scene".
 const _PLAY_CURRENT := "<current>"
 ## The argument, followed by the editor's pid, on the command line of every game the editor runs.
@@ -68,7 +72,7 @@ func cmd_get_play_state(_params: Dictionary) -> Dictionary:
 	return ok({
 		"playing": playing,
 		"scene": EditorState.playing_scene_path(),
-		"pids": Array(_game_pids()) if playing else [],
+		"pids": Array(game_pids()) if playing else [],
 		"main_scene": EditorState.to_res_path(main) if not main.is_empty() else "",
 		"edited_scene": EditorState.edited_scene_path(),
 	})
@@ -84,7 +88,9 @@ func cmd_restart_game(_params: Dictionary) -> Dictionary:
 	if scene.is_empty() or not FileAccess.file_exists(scene):
 		return fail(ErrorCodes.NOT_FOUND,
 				"the running game's scene '%s' is no longer on disk; use play with another scene" % scene)
-	var before := _game_pids()
+	var before := game_pids()
+	if ctx.game_watch != null:
+		ctx.game_watch.mark_stopping()
 	EditorInterface.stop_playing_scene()
 	_start(scene)
 	if not EditorInterface.is_playing_scene():
@@ -95,6 +101,8 @@ func cmd_restart_game(_params: Dictionary) -> Dictionary:
 
 ## [code]stop[/code]: stops the running game, if any.
 func cmd_stop(_params: Dictionary) -> Dictionary:
+	if ctx.game_watch != null:
+		ctx.game_watch.mark_stopping()
 	EditorInterface.stop_playing_scene()
 	return ok({"playing": EditorInterface.is_playing_scene()})
 
@@ -102,8 +110,10 @@ func cmd_stop(_params: Dictionary) -> Dictionary:
 ## Starts [param scene] (the main scene when empty, the edited one for [constant _PLAY_CURRENT]),
 ## headless when the editor is.
 func _start(scene: String) -> void:
+	if ctx.game_watch != null:
+		ctx.game_watch.mark_stopping()  # a running game is stopped first
 	var original: String = ProjectSettings.get_setting(RUN_ARGS_SETTING, "")
-	var patched := _with_headless(original)
+	var patched := _with_arg(_with_headless(original), IGNORE_ERROR_BREAKS_ARG)
 	if patched != original:
 		ProjectSettings.set_setting(RUN_ARGS_SETTING, patched)
 		# The editor builds the game's command line from the Run Instances dialog's copy of this
@@ -123,7 +133,7 @@ func _start(scene: String) -> void:
 
 ## Pids of the live game processes this editor started (found by [constant EDITOR_PID_ARG] on
 ## their command lines in /proc; empty where there is no /proc).
-static func _game_pids() -> PackedInt32Array:
+static func game_pids() -> PackedInt32Array:
 	var out: PackedInt32Array = []
 	var want := str(OS.get_process_id())
 	for entry: String in DirAccess.get_directories_at("/proc"):
@@ -152,6 +162,13 @@ static func _split_nul(raw: PackedByteArray) -> PackedStringArray:
 	if start < raw.size():
 		out.append(raw.slice(start).get_string_from_utf8())
 	return out
+
+
+## [param args] plus [param arg] when it is missing.
+static func _with_arg(args: String, arg: String) -> String:
+	if arg in args.split(" ", false):
+		return args
+	return (args + " " + arg).strip_edges()
 
 
 ## [param args] plus [constant HEADLESS_ARG] when the editor runs headless and it is missing.
