@@ -194,6 +194,16 @@ json_t *gd_ops_status(const gd_ops *ops) {
    * tell that a session stayed up (e.g. through a refused oversized request). */
   json_object_set_new(daemon, "sessions_started",
                       json_integer((json_int_t)ops->editor->bridge.sessions_started));
+  if (ops->games) {
+    json_t *games = json_array();
+    for (gd_game *g = ops->games->games; g; g = g->next)
+      if (g->welcomed && !g->ended) json_array_append_new(games, gd_game_json(g));
+    json_object_set_new(s, "games", games);
+  }
+  if (ops->output)
+    json_object_set_new(s, "output", json_pack("{s:I, s:I}", "last_id",
+                                               (json_int_t)gd_output_last_id(ops->output),
+                                               "dropped", (json_int_t)ops->output->dropped));
   json_t *session = json_object_get(s, "session");
   if (json_is_object(session))
     json_object_set_new(session, "max_message_bytes",

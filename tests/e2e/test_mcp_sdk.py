@@ -85,6 +85,7 @@ REQUIRED_STEPS = {
     "attach_script refuses the broken script", "fixed script checks clean", "attach_script",
     "undo/redo attach_script", "save_scene + .tscn on disk", "batch rollback (files)",
     "bad arguments → isError + structuredContent.error", "unknown tool → JSON-RPC -32602",
+    "game loop: run, read the error, fix, run clean, screenshot",
 }
 
 

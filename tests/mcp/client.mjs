@@ -462,6 +462,52 @@ async function workflow(transport) {
   await callError("attach_script", { node_path: "NoSuchNode", script_path: SCRIPT }, "not_found");
   step("bad arguments → isError + structuredContent.error");
 
+  // ---- the game loop: run a scene with a bug, read the error with its file and line, fix the
+  // script, run again and see no error, take a screenshot
+  {
+    const script = "res://mcp_test/game_bug.gd";
+    const scene = "res://mcp_test/game_bug.tscn";
+    const bugLine = 5;
+    const broken = [
+      "extends Node",
+      "",
+      "func _ready() -> void:",
+      "\tvar hero = null",
+      "\tprint(\"hero at \", hero.position)",
+      "\tprint(\"game loop done\")",
+      "",
+    ].join("\n");
+    await call("write_file", { path: script, content: broken });
+    await call("write_file", {
+      path: scene,
+      content: `[gd_scene load_steps=2 format=3]\n\n[ext_resource type="Script" path="${script}" id="1"]\n\n` +
+        `[node name="GameBug" type="Node"]\nscript = ExtResource("1")\n`,
+    });
+    await call("scan_filesystem", {});
+    const run1 = await call("run_and_capture", { scene_path: scene, until_pattern: "game loop done", stop_on_error: true, timeout_ms: 60000 });
+    const bug = run1.entries.find((e) => e.severity === "error" && e.file === script);
+    check(bug && bug.line === bugLine && bug.function === "_ready" && /Nil/.test(bug.message),
+      `run_and_capture: no error at ${script}:${bugLine} in _ready`, run1);
+    check(run1.counts.error >= 1 && run1.ended_by === "error", "run_and_capture: the error did not end the run", run1);
+    const fixed = broken.replace("\tvar hero = null", "\tvar hero = Node2D.new()");
+    await call("write_file", { path: script, content: fixed });
+    const run2 = await call("run_and_capture", { scene_path: scene, until_pattern: "game loop done", timeout_ms: 60000 });
+    check(run2.counts.error === 0 && run2.ended_by === "pattern", "run_and_capture: the fixed scene still errs", run2);
+    check(run2.entries.some((e) => e.message === "hero at (0.0, 0.0)"), "run_and_capture: the fixed scene did not print", run2.entries);
+    await call("play", { scene_path: scene });
+    const started = await call("wait_for_output", { pattern: "^game [0-9]+ started", since: run2.entries.at(-1).id, timeout_ms: 60000 });
+    const shot = await client.callTool({ name: "take_screenshot", arguments: { target: "game", game: started.entry.game } }, undefined, TIMEOUT);
+    if (shot.isError) { // a headless daemon renders nothing: a clear error naming --display xvfb
+      check(shot.structuredContent?.error?.code === "no_renderer" && /--display xvfb/.test(shot.structuredContent.error.message),
+        "take_screenshot (headless): want no_renderer naming --display xvfb", shot.structuredContent);
+    } else {
+      const image = shot.content.find((c) => c.type === "image");
+      check(image && image.mimeType === "image/png" && image.data.length > 100, "take_screenshot: no image content block", shot.content);
+    }
+    await call("stop", {});
+    step("game loop: run, read the error, fix, run clean, screenshot", { line: bug.line });
+  }
+
   // ---- unknown tool: a JSON-RPC error
   let rpcErr = null;
   try {
