@@ -428,8 +428,72 @@ void gd_mcp_editor_state(gd_mcp *m, const char *from, const char *to) {
     gd__log_to(s, level, json_pack("{s:s, s:s, s:s}", "event", "editor_state", "from", from, "to", to));
 }
 
+#define GD_OUTPUT_URI "godot://output"
+#define GD_RESOURCE_READ_ENTRIES 500
+#define GD_RPC_RESOURCE_NOT_FOUND (-32002)
+
+static void gd__resource_tick(uv_timer_t *t) {
+  gd_mcp *m = t->data;
+  for (gd_mcp_session *s = m->sessions; s; s = s->next) {
+    if (!s->output_updated) continue;
+    s->output_updated = false;
+    if (s->stream)
+      s->stream->send(s->stream, gd__notification("notifications/resources/updated",
+                                                  json_pack("{s:s}", "uri", GD_OUTPUT_URI)));
+  }
+}
+
+static void gd__resources(gd_mcp *m, gd_mcp_session *s, const char *method, json_t *id,
+                          json_t *params, gd_mcp_sink *sink) {
+  const char *uri = json_string_value(json_object_get(params, "uri"));
+  if (strcmp(method, "resources/list") == 0) {
+    json_t *r = json_pack("{s:[{s:s, s:s, s:s, s:s, s:s}]}", "resources", "uri", GD_OUTPUT_URI,
+                          "name", "output", "title", "Godot output (editor and games)",
+                          "description",
+                          "The last entries of the one output stream of the editor and every "
+                          "game: prints, warnings, errors with file, line, function and "
+                          "backtrace, game start/exit/crash (as get_output; subscribe for "
+                          "updates)",
+                          "mimeType", "application/json");
+    sink->finish(sink, gd__result(id, r, false));
+    return;
+  }
+  if (strcmp(method, "resources/templates/list") == 0) {
+    sink->finish(sink, gd__result(id, json_pack("{s:[]}", "resourceTemplates"), false));
+    return;
+  }
+  if (!uri) {
+    sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "params.uri (a string) is required"));
+    return;
+  }
+  if (strcmp(uri, GD_OUTPUT_URI) != 0 || !m->output) {
+    json_t *err = gd__errorf(id, GD_RPC_RESOURCE_NOT_FOUND, "Resource not found: %s", uri);
+    json_object_set_new(json_object_get(err, "error"), "data", json_pack("{s:s}", "uri", uri));
+    sink->finish(sink, err);
+    return;
+  }
+  if (strcmp(method, "resources/read") == 0) {
+    gd_output_filter f = {0};
+    json_t *q = gd_output_query(m->output, &f, GD_RESOURCE_READ_ENTRIES);
+    char *text = gd_json_dumps_out(q, JSON_COMPACT);
+    json_decref(q);
+    json_t *r = json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", GD_OUTPUT_URI, "mimeType",
+                          "application/json", "text", text ? text : "{}");
+    free(text);
+    sink->finish(sink, gd__result(id, r, false));
+    return;
+  }
+  s->subscribed_output = strcmp(method, "resources/subscribe") == 0;
+  sink->finish(sink, gd__result(id, json_object(), false));
+}
+
 static void gd__output_entry(gd_output_listener *l, json_t *e) {
   gd_mcp *m = l->ud;
+  bool due = false;
+  for (gd_mcp_session *s = m->sessions; s; s = s->next)
+    if (s->subscribed_output) due = s->output_updated = true;
+  if (due && m->resource_timer_init && !uv_is_active((uv_handle_t *)&m->resource_timer))
+    uv_timer_start(&m->resource_timer, gd__resource_tick, GD_MCP_RESOURCE_UPDATE_MS, 0);
   const char *kind = json_string_value(json_object_get(e, "kind"));
   const char *source = json_string_value(json_object_get(e, "source"));
   int sev = gd_output_severity(json_string_value(json_object_get(e, "severity")));
@@ -443,6 +507,10 @@ static void gd__output_entry(gd_output_listener *l, json_t *e) {
 }
 
 void gd_mcp_watch_output(gd_mcp *m, gd_output *out) {
+  m->output = out;
+  uv_timer_init(m->ops->editor->loop, &m->resource_timer);
+  m->resource_timer.data = m;
+  m->resource_timer_init = true;
   m->output_listener.cb = gd__output_entry;
   m->output_listener.ud = m;
   gd_output_listen(out, &m->output_listener);
@@ -847,7 +915,8 @@ static void gd__tools_list(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
 }
 
 static json_t *gd__capabilities(void) {
-  return json_pack("{s:{s:b}, s:{}}", "tools", "listChanged", 1, "logging");
+  return json_pack("{s:{s:b}, s:{}, s:{s:b, s:b}}", "tools", "listChanged", 1, "logging",
+                   "resources", "subscribe", 1, "listChanged", 0);
 }
 
 static json_t *gd__server_info(void) {
@@ -997,6 +1066,11 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
     gd__tools_list(m, s, id, params, sink, stateless);
   } else if (strcmp(method, "tools/call") == 0) {
     gd__tools_call(m, s, id, params, sink, stateless);
+  } else if (strncmp(method, "resources/", 10) == 0 && s &&
+             (strcmp(method + 10, "list") == 0 || strcmp(method + 10, "templates/list") == 0 ||
+              strcmp(method + 10, "read") == 0 || strcmp(method + 10, "subscribe") == 0 ||
+              strcmp(method + 10, "unsubscribe") == 0)) {
+    gd__resources(m, s, method, id, params, sink);
   } else if (strcmp(method, "logging/setLevel") == 0 && s) {
     const char *level = json_string_value(json_object_get(params, "level"));
     int found = -1;

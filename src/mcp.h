@@ -68,6 +68,8 @@ struct gd_mcp_session {
   gd_mcp_stream *stream;    /* NULL when none is open */
   uint64_t last_used_ms;
   struct gd__mcp_call *calls; /* in-flight tools/call requests (for cancellation) */
+  bool subscribed_output;   /* resources/subscribe godot://output */
+  bool output_updated;      /* an update is due at the next resource_timer tick */
 };
 
 struct gd_mcp {
@@ -77,6 +79,9 @@ struct gd_mcp {
   gd_mcp_toolsets default_tools;
   struct gd__mcp_call *stateless_calls; /* in-flight calls without a session */
   gd_output_listener output_listener;   /* game lifecycle and error entries → log messages */
+  gd_output *output;                    /* the stream behind the godot://output resource */
+  uv_timer_t resource_timer;            /* coalesces resources/updated notifications */
+  bool resource_timer_init;
 };
 
 /* Sets up the server; default_toolsets as for gd_mcp_parse_toolsets (NULL = "core"). 0, or -1
@@ -105,6 +110,10 @@ void gd_mcp_session_stream(gd_mcp_session *s, gd_mcp_stream *st);
 /* Tells every session's stream that the editor changed state (notifications/message, info). */
 void gd_mcp_editor_state(gd_mcp *m, const char *from, const char *to);
 
+/* Also serves the stream as the MCP resource godot://output (resources/list, resources/read,
+ * resources/subscribe: notifications/resources/updated at most every GD_MCP_RESOURCE_UPDATE_MS
+ * while entries arrive; spec 2025-11-25 server/resources). */
+#define GD_MCP_RESOURCE_UPDATE_MS 250
 /* Sends the output stream's game start/exit/crash entries, games' warnings and errors, and the
  * editor's errors to every session as notifications/message (logger "godotd", data
  * {"event": "game_started"|"game_exited"|"game_crashed"|"output", "entry": {...}}; level info,

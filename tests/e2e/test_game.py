@@ -12,10 +12,12 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import pytest
+import requests
 from PIL import Image
 
 from conftest import (SHORT_DEADLINE_S, Daemon, McpHttp, cleanup, error_of, godot_binary,
@@ -334,6 +336,59 @@ def test_mcp_gets_game_lifecycle_notifications_and_screenshot_errors(g):
         assert r["result"]["isError"] is True
         assert r["result"]["structuredContent"]["error"]["code"] in ("no_renderer", "not_found")
     finally:
+        mcp.close()
+
+
+def test_mcp_output_resource_and_notifications_on_the_session_stream(g):
+    mcp = McpHttp(g.url)
+    got: list[dict] = []
+    stream = None
+    try:
+        assert mcp.post({"jsonrpc": "2.0", "id": 90, "method": "logging/setLevel",
+                         "params": {"level": "info"}}).json()["result"] == {}
+        listed = mcp.post({"jsonrpc": "2.0", "id": 91, "method": "resources/list"}).json()["result"]
+        assert any(r["uri"] == "godot://output" for r in listed["resources"]), listed
+        r = mcp.post({"jsonrpc": "2.0", "id": 92, "method": "resources/subscribe",
+                      "params": {"uri": "godot://output"}}).json()
+        assert r["result"] == {}, r
+        missing = mcp.post({"jsonrpc": "2.0", "id": 93, "method": "resources/read",
+                            "params": {"uri": "godot://nothing"}}).json()
+        assert missing["error"]["code"] == -32002, missing
+        stream = requests.get(mcp.url, headers={**mcp.headers, "Accept": "text/event-stream"},
+                              stream=True, timeout=120)
+        assert stream.status_code == 200
+
+        def reader():
+            data = []
+            try:
+                for line in stream.iter_lines(decode_unicode=True):
+                    if line == "" and data:
+                        got.append(json.loads("\n".join(data)))
+                        data = []
+                    elif line and line.startswith("data:"):
+                        data.append(line[5:].lstrip())
+            except (AttributeError, requests.RequestException):
+                pass
+        threading.Thread(target=reader, daemon=True).start()
+        r = g.command("run_and_capture", {"scene_path": "res://bug.tscn", "until_pattern": "bug alive"})
+        def note(event):
+            return next((e for e in got if e.get("method") == "notifications/message"
+                         and e["params"]["data"].get("event") == event), None)
+        started = wait_for(lambda: note("game_started"), SHORT_DEADLINE_S, 0.1, "game_started message")
+        assert started["params"]["level"] == "info" and started["params"]["data"]["entry"]["game"] == r["game"]
+        err = wait_for(lambda: note("output"), SHORT_DEADLINE_S, 0.1, "the script error as a message")
+        assert err["params"]["level"] == "error" and err["params"]["data"]["entry"]["kind"] == "script_error"
+        wait_for(lambda: note("game_exited"), SHORT_DEADLINE_S, 0.1, "game_exited message")
+        wait_for(lambda: any(e.get("method") == "notifications/resources/updated"
+                             and e["params"]["uri"] == "godot://output" for e in got),
+                 SHORT_DEADLINE_S, 0.1, "resources/updated")
+        read = mcp.post({"jsonrpc": "2.0", "id": 94, "method": "resources/read",
+                         "params": {"uri": "godot://output"}}).json()["result"]
+        body = json.loads(read["contents"][0]["text"])
+        assert any(e.get("game") == r["game"] and e["kind"] == "script_error" for e in body["entries"])
+    finally:
+        if stream is not None:
+            stream.close()
         mcp.close()
 
 
