@@ -25,11 +25,10 @@ void gd_games_init(gd_games *h, uv_loop_t *loop, gd_output *out) {
   h->exited = json_array();
 }
 
+/* Stores entry (borrowed: the stream takes its own reference) and tells the owner. */
 static void gd__lifecycle(gd_games *h, json_t *entry, int game) {
-  json_incref(entry);
-  gd_output_add(h->out, "game", game, entry);
+  gd_output_add(h->out, "game", game, json_incref(entry));
   if (h->on_lifecycle) h->on_lifecycle(h->on_lifecycle_ud, entry);
-  json_decref(entry);
 }
 
 static void gd__unlink(gd_games *h, gd_game *g) {
