@@ -3,13 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "errors.h"
 #include "log.h"
 
 /* Lines of a crashed game's own output kept in its game_crashed entry. */
-#define GD_CRASH_TAIL 20
+#define GD_CRASH_TAIL 50
 
 static int64_t gd__unix_ms(void) {
   struct timespec ts;
@@ -39,12 +43,6 @@ static void gd__unlink(gd_games *h, gd_game *g) {
     }
 }
 
-static void gd__game_freed(uv_handle_t *t) {
-  gd_game *g = t->data;
-  json_decref(g->commands);
-  free(g);
-}
-
 /* The last GD_CRASH_TAIL entries of game id (oldest first). */
 static json_t *gd__tail(gd_games *h, int id) {
   json_t *tail = json_array();
@@ -60,39 +58,62 @@ static json_t *gd__tail(gd_games *h, int id) {
   return tail;
 }
 
+static void gd__timer_closed(uv_handle_t *t) {
+  gd_game *g = t->data;
+  if ((uv_handle_t *)&g->exit_poll == t) {
+    close(g->pidfd);
+    g->pidfd = -1;
+  }
+  if (--g->open_timers == 0) {
+    json_decref(g->commands);
+    free(g);
+  }
+}
+
+/* "exited with exit code 3", "was killed by signal 6 (SIGABRT)", or "" when unknown. */
+static void gd__exit_words(const gd_game *g, char *out, size_t n) {
+  if (g->exit.signal > 0)
+    snprintf(out, n, " by signal %d (SIG%s)", g->exit.signal, sigabbrev_np(g->exit.signal) ?: "?");
+  else if (g->exit.code >= 0)
+    snprintf(out, n, " with exit code %d", g->exit.code);
+  else
+    out[0] = '\0';
+}
+
 /* Reports the game's end once: game_exited or game_crashed, then frees it. */
 static void gd__finalize(gd_game *g) {
   if (g->finalized) return;
   g->finalized = true;
   gd_games *h = g->hub;
   uv_timer_stop(&g->finalize);
+  uv_timer_stop(&g->reap);
   if (g->welcomed) {
+    /* The editor ends a game it ran with SIGKILL as soon as the game's debugger connection
+     * closes, which a game that quits by itself does before it exits: that kill is not the
+     * game's own status, which is then unknown (run_and_capture starts games itself and knows). */
+    if (g->exiting && g->exit.signal == SIGKILL && !g->exit.stopped) g->exit.signal = 0;
     bool crashed = !g->exiting && !g->exit.stopped;
     const char *by = g->exiting ? "self" : g->exit.stopped ? "stopped" : "crash";
+    char how[64];
+    gd__exit_words(g, how, sizeof how);
     char msg[1400];
-    int n = snprintf(msg, sizeof msg, "game %d (%s, pid %d) ", g->id, g->scene[0] ? g->scene : "?",
-                     g->pid);
-    if (crashed)
-      snprintf(msg + n, sizeof msg - (size_t)n, "crashed%s", g->exit.known && g->exit.code >= 0 ? "" : ": its runtime agent's connection dropped without an exit");
-    else
-      snprintf(msg + n, sizeof msg - (size_t)n, "%s", g->exit.stopped && !g->exiting ? "was stopped" : "exited");
-    if (g->exit.known && g->exit.code >= 0) {
-      size_t l = strlen(msg);
-      snprintf(msg + l, sizeof msg - l, " with exit code %d", g->exit.code);
-    }
+    snprintf(msg, sizeof msg, "game %d (%s, pid %d) %s%s%s", g->id, g->scene[0] ? g->scene : "?",
+             g->pid, crashed ? "crashed" : g->exiting ? "exited" : "was stopped", how,
+             crashed && !how[0] ? ": its runtime agent's connection dropped without an exit" : "");
+    const char *severity = crashed ? "error" : g->exiting && (g->exit.code > 0 || g->exit.signal > 0) ? "warning" : "info";
     json_t *e = json_pack("{s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:I}", "kind",
-                          crashed ? "game_crashed" : "game_exited", "severity",
-                          crashed ? "error" : (g->exit.known && g->exit.code > 0 && !g->exit.stopped) ? "warning" : "info",
+                          crashed ? "game_crashed" : "game_exited", "severity", severity,
                           "message", msg, "t_ms", (json_int_t)g->ended_unix_ms, "pid", g->pid,
                           "scene", g->scene, "by", by, "duration_ms",
                           (json_int_t)(g->ended_unix_ms - g->started_unix_ms));
-    json_object_set_new(e, "exit_code",
-                        g->exit.known && g->exit.code >= 0 ? json_integer(g->exit.code) : json_null());
+    json_object_set_new(e, "exit_code", g->exit.code >= 0 ? json_integer(g->exit.code) : json_null());
+    json_object_set_new(e, "signal", g->exit.signal > 0 ? json_integer(g->exit.signal) : json_null());
     if (crashed) json_object_set_new(e, "last_output", gd__tail(h, g->id));
     gd_info("game: %s", msg);
-    json_t *summary = json_pack("{s:i, s:i, s:s, s:s, s:O, s:b, s:I}", "id", g->id, "pid", g->pid,
-                                "scene", g->scene, "by", by, "exit_code",
-                                json_object_get(e, "exit_code"), "crashed", crashed,
+    json_t *summary = json_pack("{s:i, s:i, s:s, s:s, s:O, s:O, s:b, s:I}", "id", g->id, "pid",
+                                g->pid, "scene", g->scene, "by", by, "exit_code",
+                                json_object_get(e, "exit_code"), "signal",
+                                json_object_get(e, "signal"), "crashed", crashed,
                                 "exited_unix_ms", (json_int_t)g->ended_unix_ms);
     json_array_append_new(h->exited, summary);
     while (json_array_size(h->exited) > GD_GAMES_KEEP_EXITED) json_array_remove(h->exited, 0);
@@ -101,18 +122,305 @@ static void gd__finalize(gd_game *g) {
   }
   gd__unlink(h, g);
   gd_bridge_close(&g->bridge);
-  uv_close((uv_handle_t *)&g->finalize, gd__game_freed);
+  uv_close((uv_handle_t *)&g->finalize, gd__timer_closed);
+  uv_close((uv_handle_t *)&g->reap, gd__timer_closed);
+  if (g->pidfd >= 0 && !uv_is_closing((uv_handle_t *)&g->exit_poll))
+    uv_close((uv_handle_t *)&g->exit_poll, gd__timer_closed);
 }
 
-static void gd__finalize_timer(uv_timer_t *t) { gd__finalize(t->data); }
+/* The end is reported once both the daemon's own read of the exit status is over and the
+ * editor has spoken (or will not: the wait ran out, the daemon is closing). */
+static void gd__maybe_finalize(gd_game *g, bool wait_over) {
+  if (!g->ended || g->finalized) return;
+  if (g->reap_done && (g->exit.editor_said || wait_over || g->hub->closing)) gd__finalize(g);
+}
+
+/* ---- game processes the daemon started ------------------------------------------------------ */
+
+#define GD_PROC_LINE_MAX 4096
+#define GD_PROC_EARLY_MAX 200
+
+struct gd_game_proc {
+  uv_process_t proc; /* first: handles point back here */
+  uv_pipe_t out, err;
+  uv_timer_t kill_timer;
+  int open;
+  gd_games *hub;
+  int pid;
+  bool exited, stop_requested;
+  char line[2][GD_PROC_LINE_MAX];
+  size_t line_len[2];
+  json_t *early; /* its lines before its agent said hello (reported if it never does) */
+  gd_game_proc *next;
+};
+
+static void gd__proc_closed(uv_handle_t *h);
+
+static gd_game *gd__game_by_pid(gd_games *h, int pid) {
+  for (gd_game *g = h->games; g; g = g->next)
+    if (g->pid == pid && !g->finalized) return g;
+  return NULL;
+}
+
+static json_t *gd__line_entry(int stream, const char *line) {
+  const char *sev = "info";
+  if (stream == 2 && (strncmp(line, "ERROR:", 6) == 0 || strncmp(line, "SCRIPT ERROR:", 13) == 0 ||
+                      strncmp(line, "USER ERROR:", 11) == 0 || strstr(line, "Program crashed") ||
+                      strncmp(line, "FATAL:", 6) == 0))
+    sev = "error";
+  else if (strncmp(line, "WARNING:", 8) == 0 || strncmp(line, "USER WARNING:", 13) == 0)
+    sev = "warning";
+  return json_pack("{s:s, s:s, s:s, s:I}", "kind", stream == 2 ? "stderr" : "stdout", "severity",
+                   sev, "message", line, "t_ms", (json_int_t)gd__unix_ms());
+}
+
+/* One line the process printed (stream 1 or 2). */
+static void gd__proc_line(gd_game_proc *p, int stream, const char *line) {
+  gd_game *g = gd__game_by_pid(p->hub, p->pid);
+  /* While its agent is connected it reports all of this, structured (Godot's crash handler's
+   * report too: the agent's logger sends it before the process dies); after the link dropped,
+   * what still comes is only here. */
+  if (g && g->welcomed && g->ended) {
+    gd_output_add(p->hub->out, "game", g->id, gd__line_entry(stream, line));
+  } else if (!g || !g->welcomed) {
+    if (json_array_size(p->early) >= GD_PROC_EARLY_MAX) json_array_remove(p->early, 0);
+    json_array_append_new(p->early, gd__line_entry(stream, line));
+  } /* else: its agent reports it, structured */
+}
+
+static void gd__proc_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)h;
+  buf->base = malloc(suggested);
+  buf->len = buf->base ? suggested : 0;
+}
+
+static void gd__proc_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  gd_game_proc *p = s->data;
+  int stream = s == (uv_stream_t *)&p->err ? 2 : 1;
+  char *line = p->line[stream - 1];
+  size_t *len = &p->line_len[stream - 1];
+  for (ssize_t i = 0; i < n; i++) {
+    char c = buf->base[i];
+    if (c == '\n' || *len == GD_PROC_LINE_MAX - 1) {
+      if (*len && line[*len - 1] == '\r') (*len)--;
+      line[*len] = '\0';
+      gd__proc_line(p, stream, line);
+      *len = 0;
+      if (c == '\n') continue;
+    }
+    line[(*len)++] = c;
+  }
+  free(buf->base);
+  if (n < 0 && !uv_is_closing((uv_handle_t *)s)) uv_close((uv_handle_t *)s, gd__proc_closed);
+}
+
+static void gd__proc_closed(uv_handle_t *h) {
+  gd_game_proc *p = h->data;
+  if (--p->open) return;
+  gd_games *hub = p->hub;
+  for (gd_game_proc **pp = &hub->procs; *pp; pp = &(*pp)->next)
+    if (*pp == p) {
+      *pp = p->next;
+      break;
+    }
+  json_decref(p->early);
+  free(p);
+}
+
+static void gd__proc_exit(uv_process_t *proc, int64_t status, int term_signal) {
+  gd_game_proc *p = proc->data;
+  gd_games *h = p->hub;
+  p->exited = true;
+  uv_timer_stop(&p->kill_timer);
+  /* The exit can be seen before the pipes are read to their end: read what is left now, so
+   * the crash handler's last lines come before the end is reported. */
+  uv_pipe_t *pipes[2] = {&p->out, &p->err};
+  for (int s = 0; s < 2; s++) {
+    uv_os_fd_t fd;
+    if (uv_is_closing((uv_handle_t *)pipes[s]) || uv_fileno((uv_handle_t *)pipes[s], &fd) != 0)
+      continue;
+    char chunk[8192];
+    ssize_t got;
+    while ((got = read(fd, chunk, sizeof chunk)) > 0) {
+      uv_buf_t b = {.base = malloc((size_t)got), .len = (size_t)got};
+      if (!b.base) break;
+      memcpy(b.base, chunk, (size_t)got);
+      gd__proc_read((uv_stream_t *)pipes[s], got, &b); /* frees b.base */
+    }
+  }
+  for (int s = 0; s < 2; s++) /* what it printed last without a newline */
+    if (p->line_len[s]) {
+      p->line[s][p->line_len[s]] = '\0';
+      gd__proc_line(p, s + 1, p->line[s]);
+      p->line_len[s] = 0;
+    }
+  gd_game *g = gd__game_by_pid(h, p->pid);
+  if (g && g->welcomed) {
+    g->exit.read = true;
+    g->exit.code = term_signal ? -1 : (int)status;
+    g->exit.signal = term_signal;
+    g->exit.stopped = p->stop_requested;
+    g->exit.editor_said = true; /* the parent's word: nothing more to wait for */
+    g->reap_done = true;
+    gd__maybe_finalize(g, false);
+  } else {
+    /* Its agent never connected (a broken autoload, a crash at start): say so, with what it
+     * printed. */
+    char msg[300];
+    if (term_signal)
+      snprintf(msg, sizeof msg, "a game process (pid %d) %s by signal %d (SIG%s) before its runtime agent connected",
+               p->pid, p->stop_requested ? "was stopped" : "died", term_signal,
+               sigabbrev_np(term_signal) ?: "?");
+    else
+      snprintf(msg, sizeof msg, "a game process (pid %d) exited with code %d before its runtime agent connected",
+               p->pid, (int)status);
+    bool bad = !p->stop_requested && (term_signal || status != 0);
+    json_t *e = json_pack("{s:s, s:s, s:s, s:I, s:i, s:s, s:O}", "kind",
+                          bad ? "game_crashed" : "game_exited", "severity", bad ? "error" : "warning",
+                          "message", msg, "t_ms", (json_int_t)gd__unix_ms(), "pid", p->pid, "by",
+                          p->stop_requested ? "stopped" : bad ? "crash" : "self", "last_output",
+                          p->early);
+    json_object_set_new(e, "exit_code", term_signal ? json_null() : json_integer((json_int_t)status));
+    json_object_set_new(e, "signal", term_signal ? json_integer(term_signal) : json_null());
+    gd_info("game: %s", msg);
+    gd__lifecycle(h, e, 0);
+    json_decref(e);
+  }
+  uv_close((uv_handle_t *)&p->proc, gd__proc_closed);
+  uv_close((uv_handle_t *)&p->kill_timer, gd__proc_closed);
+  /* The pipes close at their EOF (below) or here if they are still open. */
+  if (!uv_is_closing((uv_handle_t *)&p->out)) uv_close((uv_handle_t *)&p->out, gd__proc_closed);
+  if (!uv_is_closing((uv_handle_t *)&p->err)) uv_close((uv_handle_t *)&p->err, gd__proc_closed);
+}
+
+int gd_games_launch(gd_games *h, const char *file, const char **args, char **env,
+                    const char *cwd, char *err, size_t n) {
+  gd_game_proc *p = calloc(1, sizeof *p);
+  if (!p) {
+    snprintf(err, n, "out of memory");
+    return -1;
+  }
+  p->hub = h;
+  p->early = json_array();
+  uv_pipe_init(h->loop, &p->out, 0);
+  uv_pipe_init(h->loop, &p->err, 0);
+  uv_timer_init(h->loop, &p->kill_timer);
+  p->out.data = p->err.data = p->proc.data = p->kill_timer.data = p;
+  p->open = 4;
+  uv_stdio_container_t stdio[3] = {
+      {.flags = UV_IGNORE},
+      {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&p->out},
+      {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&p->err},
+  };
+  uv_process_options_t opt = {
+      .exit_cb = gd__proc_exit,
+      .file = file,
+      .args = (char **)args,
+      .env = env,
+      .cwd = cwd,
+      .flags = UV_PROCESS_DETACHED, /* its own process group, stopped as one */
+      .stdio_count = 3,
+      .stdio = stdio,
+  };
+  int rc = uv_spawn(h->loop, &p->proc, &opt);
+  p->next = h->procs;
+  h->procs = p;
+  if (rc != 0) {
+    snprintf(err, n, "cannot start the game: %s", uv_strerror(rc));
+    uv_close((uv_handle_t *)&p->proc, gd__proc_closed);
+    uv_close((uv_handle_t *)&p->kill_timer, gd__proc_closed);
+    uv_close((uv_handle_t *)&p->out, gd__proc_closed);
+    uv_close((uv_handle_t *)&p->err, gd__proc_closed);
+    return -1;
+  }
+  p->pid = p->proc.pid;
+  uv_read_start((uv_stream_t *)&p->out, gd__proc_alloc, gd__proc_read);
+  uv_read_start((uv_stream_t *)&p->err, gd__proc_alloc, gd__proc_read);
+  gd_info("game: started a game process itself (pid %d)", p->pid);
+  return p->pid;
+}
+
+static void gd__proc_kill(uv_timer_t *t) {
+  gd_game_proc *p = t->data;
+  if (!p->exited) kill(-p->pid, SIGKILL);
+}
+
+bool gd_games_stop_launched(gd_games *h, int pid) {
+  for (gd_game_proc *p = h->procs; p; p = p->next)
+    if (p->pid == pid && !p->exited) {
+      if (!p->stop_requested) {
+        p->stop_requested = true;
+        kill(-pid, SIGTERM);
+        uv_timer_start(&p->kill_timer, gd__proc_kill, GD_GAMES_KILL_MS, 0);
+      }
+      return true;
+    }
+  return false;
+}
+
+int gd_games_parse_zombie(const char *stat, int *status) {
+  const char *p = strrchr(stat, ')'); /* the command name may hold spaces and parentheses */
+  if (!p || p[1] != ' ' || !p[2]) return -1;
+  if (p[2] != 'Z') return 0;
+  /* After ") ": field 3 (state) is the first; exit_code is field 52. */
+  const char *f = p + 2;
+  for (int field = 3; field < 52; field++) {
+    f = strchr(f, ' ');
+    if (!f) return -1;
+    f++;
+  }
+  char *end;
+  long v = strtol(f, &end, 10);
+  if (end == f) return -1;
+  *status = (int)v;
+  return 1;
+}
+
+/* One look at /proc/PID/stat: true once the read is over (the status, or no way to get it). */
+static bool gd__reap_once(gd_game *g) {
+  char path[64], buf[2048];
+  snprintf(path, sizeof path, "/proc/%d/stat", g->pid);
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+  if (f) fclose(f);
+  buf[n] = '\0';
+  int status = 0;
+  int rc = n ? gd_games_parse_zombie(buf, &status) : -1;
+  if (rc == 0 && ++g->exit.reads < GD_GAMES_REAP_POLLS) return false; /* not a zombie yet */
+  uv_timer_stop(&g->reap);
+  g->reap_done = true;
+  if (rc == 1) {
+    g->exit.read = true;
+    if (WIFEXITED(status)) g->exit.code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) g->exit.signal = WTERMSIG(status);
+  }
+  return true;
+}
+
+static void gd__reap_tick(uv_timer_t *t) {
+  gd_game *g = t->data;
+  if (gd__reap_once(g)) gd__maybe_finalize(g, false);
+}
+
+/* The game's pidfd is readable: it has exited (a zombie now, until the editor reaps it). */
+static void gd__on_exit_poll(uv_poll_t *h, int status, int events) {
+  (void)status, (void)events;
+  gd_game *g = h->data;
+  uv_poll_stop(h);
+  if (g->reap_done) return;
+  if (!gd__reap_once(g)) uv_timer_start(&g->reap, gd__reap_tick, 1, 1);
+  else gd__maybe_finalize(g, false);
+}
+
+static void gd__finalize_timer(uv_timer_t *t) { gd__maybe_finalize(t->data, true); }
 
 /* An exit the editor reported before this game's record knew its pid. */
 static void gd__take_note(gd_game *g) {
   gd_games *h = g->hub;
   for (size_t i = 0; i < sizeof h->notes / sizeof h->notes[0]; i++)
     if (h->notes[i].pid == g->pid && g->pid > 0) {
-      g->exit.known = true;
-      g->exit.code = h->notes[i].code;
+      g->exit.editor_said = true;
+      if (!g->exit.read && h->notes[i].code > 0) g->exit.code = h->notes[i].code;
       g->exit.stopped = h->notes[i].stopped;
       h->notes[i].pid = 0;
     }
@@ -150,6 +458,17 @@ static void gd__on_session(void *ud, const gd_bridge_hello *h) {
   g->started_unix_ms = gd__unix_ms();
   g->started_ms = uv_now(g->hub->loop);
   gd__take_note(g);
+  for (gd_game_proc *p = g->hub->procs; p; p = p->next)
+    if (p->pid == g->pid) json_array_clear(p->early); /* the banner; the agent reports from here */
+  int fd = (int)syscall(SYS_pidfd_open, g->pid, 0);
+  if (fd >= 0 && uv_poll_init(g->hub->loop, &g->exit_poll, fd) == 0) {
+    g->pidfd = fd;
+    g->exit_poll.data = g;
+    g->open_timers++;
+    uv_poll_start(&g->exit_poll, UV_READABLE, gd__on_exit_poll);
+  } else if (fd >= 0) {
+    close(fd);
+  }
   char msg[1200];
   snprintf(msg, sizeof msg, "game %d started: %s (pid %d)", g->id, g->scene[0] ? g->scene : "?",
            g->pid);
@@ -213,8 +532,13 @@ static void gd__on_link_closed(void *ud) {
     g->ended = true;
     g->ended_unix_ms = gd__unix_ms();
   }
-  if (g->exit.known || g->hub->closing) gd__finalize(g);
-  else uv_timer_start(&g->finalize, gd__finalize_timer, GD_GAMES_EXIT_WAIT_MS, 0);
+  if (g->hub->closing || g->pid <= 0) {
+    g->reap_done = true;
+  } else if (g->pidfd < 0 && !g->reap_done) {
+    uv_timer_start(&g->reap, gd__reap_tick, 0, 1);
+  } /* else the pidfd says when it exits (a clean exit may take a while after the link) */
+  uv_timer_start(&g->finalize, gd__finalize_timer, GD_GAMES_EXIT_WAIT_MS, 0);
+  gd__maybe_finalize(g, false);
 }
 
 void gd_games_link_open(gd_games *h, gd_bridge_link *link) {
@@ -225,6 +549,7 @@ void gd_games_link_open(gd_games *h, gd_bridge_link *link) {
   }
   g->hub = h;
   g->exit.code = -1;
+  g->pidfd = -1;
   gd_bridge_owner owner = {.ud = g,
                            .accept = gd__accept,
                            .on_session = gd__on_session,
@@ -233,7 +558,9 @@ void gd_games_link_open(gd_games *h, gd_bridge_link *link) {
                            .on_link_closed = gd__on_link_closed};
   gd_bridge_init(&g->bridge, h->loop, &owner);
   uv_timer_init(h->loop, &g->finalize);
-  g->finalize.data = g;
+  uv_timer_init(h->loop, &g->reap);
+  g->finalize.data = g->reap.data = g;
+  g->open_timers = 2;
   g->next = h->games;
   h->games = g;
   gd_bridge_link_open(&g->bridge, link);
@@ -242,10 +569,12 @@ void gd_games_link_open(gd_games *h, gd_bridge_link *link) {
 void gd_games_editor_exit(gd_games *h, int pid, int code, bool stopped) {
   for (gd_game *g = h->games; g; g = g->next)
     if (g->pid == pid && !g->finalized) {
-      g->exit.known = true;
-      g->exit.code = code;
+      g->exit.editor_said = true;
+      /* The editor's code is only a fallback: when its own bookkeeping reaped the game first
+       * it reports 0 for any exit (Godot's OS.get_process_exit_code after ECHILD). */
+      if (!g->exit.read && code > 0) g->exit.code = code;
       g->exit.stopped = stopped;
-      if (g->ended) gd__finalize(g);
+      gd__maybe_finalize(g, false);
       return;
     }
   /* Not known (yet): the game may not have said hello, or never will (it died at start). */
@@ -313,6 +642,8 @@ json_t *gd_games_exited_json(const gd_games *h) { return json_deep_copy(h->exite
 
 void gd_games_close(gd_games *h) {
   h->closing = true;
+  for (gd_game_proc *p = h->procs; p; p = p->next)
+    if (!p->exited) kill(-p->pid, SIGKILL);
   for (gd_game *g = h->games; g; g = g->next) gd_bridge_drop_session(&g->bridge, "daemon stopping");
 }
 

@@ -22,6 +22,7 @@
 #include "output.h"
 
 typedef struct gd_games gd_games;
+typedef struct gd_game_proc gd_game_proc; /* a game process the daemon started itself */
 
 typedef struct gd_game {
   gd_games *hub;
@@ -37,11 +38,19 @@ typedef struct gd_game {
   uint64_t started_ms;    /* uv_now */
   json_t *commands;       /* the agent's command names (array), or NULL */
   struct {
-    bool known;           /* the editor reported the exit */
-    int code;             /* -1 unknown */
+    bool editor_said;     /* the editor reported the exit (game_exited) */
     bool stopped;         /* the editor stopped it (stop, restart_game, play over it) */
+    bool read;            /* the daemon read the status off the zombie (below) */
+    int code;             /* exit code, -1 unknown (or killed by a signal) */
+    int signal;           /* the signal that killed it, 0 none */
+    int reads;            /* /proc polls so far */
   } exit;
-  uv_timer_t finalize;    /* after the link closed: wait a little for the editor's exit code */
+  uv_timer_t finalize;    /* after the link closed: wait a little for the editor's word */
+  uv_timer_t reap;        /* polls /proc/PID/stat for the zombie's exit status */
+  uv_poll_t exit_poll;    /* on a pidfd of the game: readable when it has exited */
+  int pidfd;              /* -1 when none (pidfd_open failed, or closed) */
+  bool reap_done;         /* the status was read, or cannot be any more */
+  int open_timers;
   struct gd_game *next;
 } gd_game;
 
@@ -59,6 +68,7 @@ struct gd_games {
   int next_id;
   json_t *exited;         /* the last GD_GAMES_KEEP_EXITED exits (newest last), as reported */
   gd_games_exit_note notes[8];
+  gd_game_proc *procs;    /* game processes the daemon started (run_and_capture) */
   /* Told of game_started / game_exited / game_crashed with the entry (borrowed); may be NULL. */
   void (*on_lifecycle)(void *ud, json_t *entry);
   void *on_lifecycle_ud;
@@ -68,6 +78,13 @@ struct gd_games {
 #define GD_GAMES_KEEP_EXITED 16
 /* How long a game whose link dropped waits for the editor's word on its exit (ms). */
 #define GD_GAMES_EXIT_WAIT_MS 1500
+/* The daemon is not the game's parent, so waitpid cannot tell it the exit status; but until its
+ * parent reaps it, an exited process is a zombie whose status /proc/PID/stat shows (field 52,
+ * Linux 3.5+). The daemon holds a pidfd of each game (pidfd_open works on any process), which
+ * becomes readable the moment the game exits, and reads the status then; the editor reaps
+ * within a frame or two. Without a pidfd it polls /proc every millisecond after the link
+ * drops, this many times at most. */
+#define GD_GAMES_REAP_POLLS 3000
 
 void gd_games_init(gd_games *h, uv_loop_t *loop, gd_output *out);
 /* Drops every game link (daemon exit); their records go once the links are closed. */
@@ -80,8 +97,21 @@ void gd_games_free(gd_games *h);
 void gd_games_link_open(gd_games *h, gd_bridge_link *link);
 
 /* The editor (the game's parent process) saw a game process end: its pid, exit code (-1
- * unknown), and whether the editor itself stopped it. */
+ * unknown; the editor's own reaping often beats it, so the daemon's /proc read comes first),
+ * and whether the editor itself stopped it. */
 void gd_games_editor_exit(gd_games *h, int pid, int code, bool stopped);
+
+/* Starts a game process itself (the daemon is its parent, so it knows the exact exit status,
+ * and reads its stdout/stderr): file and args (NULL-terminated; args[0] the program) and env as
+ * uv_spawn takes them, in its own process group. What the process prints becomes output entries
+ * only where its runtime agent cannot report it: before the agent connects when it never does,
+ * and Godot's crash handler's lines. Returns the pid, or -1 with a reason in err. */
+int gd_games_launch(gd_games *h, const char *file, const char **args, char **env,
+                    const char *cwd, char *err, size_t err_size);
+/* Stops a game process gd_games_launch started: SIGTERM to its process group, SIGKILL after
+ * GD_GAMES_KILL_MS. Its end is reported as stopped. false when there is no such process. */
+bool gd_games_stop_launched(gd_games *h, int pid);
+#define GD_GAMES_KILL_MS 2000
 
 /* The game a command addresses: id > 0 that game, 0 the newest running one. NULL when there is
  * none, with a GD_E_* code in *code and why in err (naming get_game_state / play). */
@@ -92,6 +122,11 @@ int gd_games_running(const gd_games *h);
 /* Sends a command to game g (gd_bridge_call: same callback rules and return values). */
 int gd_games_call(gd_game *g, const char *command, json_t *params, uint64_t timeout_ms,
                   gd_bridge_reply_cb cb, void *ud);
+
+/* The wait status in /proc/PID/stat text (field 52 "exit_code") of a zombie: 1 and *status
+ * set when the text is a zombie's, 0 when the process is not (yet) a zombie, -1 when the text
+ * cannot be parsed. Pure, for tests. */
+int gd_games_parse_zombie(const char *stat, int *status);
 
 /* {id, pid, editor_pid, scene, headless, renderer, started_unix_ms, uptime_ms} of a game. New
  * reference. */

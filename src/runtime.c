@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "log.h"
 #include "ops.h"
+#include "sandbox.h"
 
 #define GD_GET_OUTPUT_LIMIT 500
 #define GD_WAIT_OUTPUT_DEFAULT_MS 10000
@@ -200,7 +201,9 @@ static void gd__state_part_done(void *ud, const char *code, const char *msg, jso
   gd__state *s = part->s;
   if (code) {
     json_object_set_new(part->game, "responsive", json_false());
-    json_object_set_new(part->game, "error", gd_error_json(code, "%s", msg ? msg : code));
+    json_t *err = gd_error_json(code, "%s", msg ? msg : code); /* {"error":{code, message}} */
+    json_object_set(part->game, "error", json_object_get(err, "error"));
+    json_decref(err);
   } else {
     json_object_update_missing(part->game, result);
     json_object_set_new(part->game, "responsive", json_true());
@@ -293,10 +296,11 @@ typedef struct gd__run {
   bool until_exit, stop_on_error;
   uint64_t limit_ms;     /* duration, or the timeout of until_exit / until_pattern */
   const char *ended_by;  /* why the run ended, once it did */
-  char scene[1024];
+  char scene[1024];      /* res:// path, "" for the main scene */
+  int pid;               /* the game process the daemon started */
   uint64_t started_ms;
   uv_timer_t timer;
-  gd_ops_call *step;     /* play or stop in flight */
+  bool waiting_editor;   /* inside gd_editor_wait: r must outlive its callback */
   bool stopping, finished, cancelled;
   json_int_t max_entries;
 } gd__run;
@@ -308,16 +312,9 @@ static void gd__run_closed(uv_handle_t *h) {
   free(r);
 }
 
-/* Forgets a play or stop still in flight: its answer no longer matters once the run answers. */
-static void gd__run_drop_step(gd__run *r) {
-  if (r->step) gd_ops_cancel(r->step);
-  r->step = NULL;
-}
-
 static void gd__run_answer(gd__run *r) {
   if (r->finished) return;
   r->finished = true;
-  gd__run_drop_step(r);
   gd_output_unlisten(r->ops->output, &r->listener);
   uv_timer_stop(&r->timer);
   gd_output_filter f = {.since = r->cursor0, .source = "game", .game = r->game};
@@ -335,12 +332,22 @@ static void gd__run_answer(gd__run *r) {
   }
   json_t *exit = json_null();
   if (r->exit)
-    exit = json_pack("{s:O, s:O, s:b, s:O}", "code", json_object_get(r->exit, "exit_code") ?: json_null(),
+    exit = json_pack("{s:O, s:O, s:O, s:b, s:O}", "code", json_object_get(r->exit, "exit_code") ?: json_null(),
+                     "signal", json_object_get(r->exit, "signal") ?: json_null(),
                      "by", json_object_get(r->exit, "by") ?: json_null(), "crashed",
                      strcmp(json_string_value(json_object_get(r->exit, "kind")) ?: "", "game_crashed") == 0,
                      "message", json_object_get(r->exit, "message") ?: json_null());
-  json_t *res = json_pack("{s:i, s:s, s:o, s:{s:I, s:I, s:I}, s:s, s:o, s:I, s:b}", "game", r->game,
-                          "scene", r->scene, "entries", entries, "counts", "info", counts[0],
+  if (!r->game && r->exit) { /* no agent: what the process printed is in its end entry */
+    json_t *early = json_object_get(r->exit, "last_output");
+    json_array_extend(entries, early);
+    json_array_foreach(early, i, e) {
+      int sev = gd_output_severity(json_string_value(json_object_get(e, "severity")));
+      counts[sev < 0 ? 0 : sev]++;
+    }
+    json_array_append(entries, r->exit);
+  }
+  json_t *res = json_pack("{s:i, s:i, s:s, s:o, s:{s:I, s:I, s:I}, s:s, s:o, s:I, s:b}", "game", r->game,
+                          "pid", r->pid, "scene", r->scene[0] ? r->scene : "(main scene)", "entries", entries, "counts", "info", counts[0],
                           "warning", counts[1], "error", counts[2], "ended_by",
                           r->ended_by ? r->ended_by : "timeout", "exit", exit, "duration_ms",
                           (json_int_t)(uv_now(r->ops->editor->loop) - r->started_ms),
@@ -358,7 +365,6 @@ static void gd__run_answer(gd__run *r) {
 static void gd__run_fail(gd__run *r, const char *code, const char *msg) {
   if (r->finished) return;
   r->finished = true;
-  gd__run_drop_step(r);
   gd_output_unlisten(r->ops->output, &r->listener);
   uv_timer_stop(&r->timer);
   gd_ops_done(r->c, code, msg, NULL);
@@ -366,17 +372,6 @@ static void gd__run_fail(gd__run *r, const char *code, const char *msg) {
 }
 
 static void gd__run_exit_wait_over(uv_timer_t *t) { gd__run_answer(t->data); }
-
-static void gd__run_stopped(void *ud, const char *code, const char *msg, json_t *result,
-                            const gd_bridge_timing *t) {
-  (void)result;
-  (void)t;
-  gd__run *r = ud;
-  r->step = NULL;
-  if (code) gd_warn("run_and_capture: stopping the game failed: %s: %s", code, msg ? msg : "");
-  if (r->exit || code) gd__run_answer(r);
-  /* else the game's exit entry (or the wait's end) answers */
-}
 
 /* The run is over (ended_by set): stop a game still running, then answer once its exit is in. */
 static void gd__run_end(gd__run *r, const char *why) {
@@ -389,9 +384,7 @@ static void gd__run_end(gd__run *r, const char *why) {
   }
   uv_timer_stop(&r->timer);
   uv_timer_start(&r->timer, gd__run_exit_wait_over, GD_RUN_EXIT_WAIT_MS, 0);
-  const gd_command *stop = gd_registry_find(r->ops->registry, "stop");
-  if (stop)
-    r->step = gd_ops_run(r->ops, stop, json_object(), r->ops->wait_ready_ms, gd__run_stopped, r);
+  if (!r->pid || !gd_games_stop_launched(r->ops->games, r->pid)) gd__run_answer(r);
 }
 
 static void gd__run_timer(uv_timer_t *t) {
@@ -403,9 +396,18 @@ static void gd__run_entry(gd_output_listener *l, json_t *e) {
   gd__run *r = l->ud;
   const char *kind = json_string_value(json_object_get(e, "kind"));
   int game = (int)json_integer_value(json_object_get(e, "game"));
-  if (!r->game && kind && strcmp(kind, "game_started") == 0) r->game = game;
-  if (!r->game || game != r->game) return;
-  if (kind && (strcmp(kind, "game_exited") == 0 || strcmp(kind, "game_crashed") == 0)) {
+  int pid = (int)json_integer_value(json_object_get(e, "pid"));
+  bool end = kind && (strcmp(kind, "game_exited") == 0 || strcmp(kind, "game_crashed") == 0);
+  if (!r->pid) return;
+  if (!r->game && kind && strcmp(kind, "game_started") == 0 && pid == r->pid) {
+    r->game = game;
+    if (!r->scene[0])
+      snprintf(r->scene, sizeof r->scene, "%s", json_string_value(json_object_get(e, "scene")) ?: "");
+  }
+  /* A process whose agent never connected ends with an entry of game 0 and its pid. */
+  bool ours = (r->game && game == r->game) || (end && !game && pid == r->pid);
+  if (!ours) return;
+  if (end) {
     r->exit = json_incref(e);
     if (!r->stopping) r->ended_by = "exit";
     r->stopping = true;
@@ -425,21 +427,29 @@ static void gd__run_entry(gd_output_listener *l, json_t *e) {
     gd__run_end(r, "error");
 }
 
-static void gd__run_played(void *ud, const char *code, const char *msg, json_t *result,
-                           const gd_bridge_timing *t) {
-  (void)t;
+/* The editor is ready (its imports done, so the game finds its resources): start the game. */
+static void gd__run_ready(void *ud, const char *code, const char *msg) {
   gd__run *r = ud;
-  r->step = NULL;
+  r->waiting_editor = false;
   if (r->cancelled) {
-    gd__run_end(r, "cancelled");
+    gd__run_fail(r, GD_E_FAILED, "cancelled");
     return;
   }
   if (code) {
-    gd__run_fail(r, code, msg ? msg : "play failed");
+    gd__run_fail(r, code, msg ? msg : "the editor is not ready");
     return;
   }
-  const char *scene = json_string_value(json_object_get(result, "scene"));
-  if (scene) snprintf(r->scene, sizeof r->scene, "%s", scene);
+  gd_godot_cmdline cmd;
+  gd_editor_cmdline(r->ops->editor, false, r->scene, &cmd);
+  char err[256];
+  r->pid = gd_games_launch(r->ops->games, cmd.args[0], cmd.args, cmd.env,
+                           r->ops->editor->cfg.project, err, sizeof err);
+  gd_godot_cmdline_free(&cmd);
+  if (r->pid < 0) {
+    r->pid = 0;
+    gd__run_fail(r, GD_E_FAILED, err);
+    return;
+  }
   r->started_ms = uv_now(r->ops->editor->loop);
   uv_timer_start(&r->timer, gd__run_timer, r->limit_ms, 0);
 }
@@ -447,17 +457,38 @@ static void gd__run_played(void *ud, const char *code, const char *msg, json_t *
 static void gd__run_cancel(void *ud) {
   gd__run *r = ud;
   r->cancelled = true;
-  if (!r->step) gd__run_end(r, "cancelled");
+  if (!r->waiting_editor) gd__run_end(r, "cancelled");
 }
 
 static void gd__run_and_capture(gd_ops_call *c, uint64_t wait_ms) {
   gd_ops *ops = gd_ops_call_ops(c);
   json_t *p = gd_ops_call_params(c);
-  const gd_command *play = gd_registry_find(ops->registry, "play");
-  gd__run *r = play ? calloc(1, sizeof *r) : NULL;
+  gd__run *r = calloc(1, sizeof *r);
   if (!r) {
-    gd_ops_done(c, GD_E_INTERNAL, play ? "out of memory" : "the registry has no play command", NULL);
+    gd_ops_done(c, GD_E_INTERNAL, "out of memory", NULL);
     return;
+  }
+  const char *scene = json_string_value(json_object_get(p, "scene_path"));
+  if (scene) {
+    char norm[1024], abs[PATH_MAX];
+    int rc = gd_sandbox_normalize(scene, norm, sizeof norm);
+    if (rc == GD_SANDBOX_OK)
+      rc = gd_sandbox_resolve(ops->editor->cfg.project, norm, 1, abs, sizeof abs);
+    size_t n = strlen(norm);
+    if (rc != GD_SANDBOX_OK || n < 6 ||
+        (strcmp(norm + n - 5, ".tscn") != 0 && strcmp(norm + n - 4, ".scn") != 0)) {
+      free(r);
+      gd_ops_done(c,
+                  rc == GD_SANDBOX_OUTSIDE   ? GD_E_OUTSIDE_PROJECT
+                  : rc == GD_SANDBOX_MISSING ? GD_E_NOT_FOUND
+                                             : GD_E_INVALID_PARAMS,
+                  rc == GD_SANDBOX_MISSING   ? "scene_path: no such scene file"
+                  : rc == GD_SANDBOX_OUTSIDE ? "scene_path is outside the project"
+                                             : "scene_path must be a res:// .tscn or .scn file",
+                  NULL);
+      return;
+    }
+    snprintf(r->scene, sizeof r->scene, "%s", norm);
   }
   r->c = c;
   r->ops = ops;
@@ -493,10 +524,8 @@ static void gd__run_and_capture(gd_ops_call *c, uint64_t wait_ms) {
   gd_output_listen(ops->output, &r->listener);
   gd_ops_on_cancel(c, gd__run_cancel, r);
   gd_ops_mark_sent(c);
-  json_t *pp = json_object();
-  json_t *scene = json_object_get(p, "scene_path");
-  if (scene) json_object_set(pp, "scene_path", scene);
-  r->step = gd_ops_run(ops, play, pp, wait_ms, gd__run_played, r);
+  r->waiting_editor = true;
+  gd_editor_wait(ops->editor, GD_NEEDS_READY, wait_ms, true, gd__run_ready, r);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

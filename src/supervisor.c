@@ -684,6 +684,65 @@ static void gd__watch(gd_editor *e) {
 }
 
 /* Spawns `godotd __exec [--setenv K=V]... -- godot --editor --path P [...]`. */
+void gd_editor_cmdline(const gd_editor *e, bool editor, const char *scene, gd_godot_cmdline *c) {
+  memset(c, 0, sizeof *c);
+  size_t a = 0, ns = 0;
+  c->args[a++] = e->cfg.self_exe;
+  c->args[a++] = "__exec";
+  if (!e->cfg.headless && e->cfg.godot.render_env[0]) {
+    /* The private install's GL libraries: on the godot process only, through the wrapper, since
+     * its newer libc breaks anything else (godotd itself included). */
+    size_t len;
+    char *text = gd_read_file(e->cfg.godot.render_env, 1 << 16, &len);
+    for (char *save = NULL, *line = text ? strtok_r(text, "\n", &save) : NULL; line && ns < 8;
+         line = strtok_r(NULL, "\n", &save)) {
+      if (!strchr(line, '=')) continue;
+      snprintf(c->setenv_buf[ns], sizeof c->setenv_buf[ns], "%s", line);
+      c->args[a++] = "--setenv";
+      c->args[a++] = c->setenv_buf[ns++];
+    }
+    free(text);
+  }
+  c->args[a++] = "--";
+  c->args[a++] = e->cfg.godot.path;
+  if (editor) c->args[a++] = "--editor";
+  if (e->cfg.headless) c->args[a++] = "--headless";
+  else {
+    c->args[a++] = "--rendering-driver";
+    c->args[a++] = "opengl3";
+    c->args[a++] = "--audio-driver";
+    c->args[a++] = "Dummy";
+  }
+  c->args[a++] = "--path";
+  c->args[a++] = e->cfg.project;
+  if (scene && *scene) c->args[a++] = scene;
+  c->args[a] = NULL;
+
+  extern char **environ;
+  for (char **p = environ; *p; p++)
+    if (strncmp(*p, "GODOTD_URL=", 11) != 0 && strncmp(*p, "GODOTD_TOKEN=", 13) != 0 &&
+        !(e->display[0] && strncmp(*p, "DISPLAY=", 8) == 0))
+      gd__append_env(&c->env, &c->envn, *p);
+  char kv[512];
+  snprintf(kv, sizeof kv, "GODOTD_URL=%s", e->cfg.bridge_url);
+  gd__append_env(&c->env, &c->envn, kv);
+  if (e->cfg.bridge_token[0]) { /* the addon sends it as Authorization: Bearer on /bridge */
+    snprintf(kv, sizeof kv, "GODOTD_TOKEN=%s", e->cfg.bridge_token);
+    gd__append_env(&c->env, &c->envn, kv);
+  }
+  if (e->display[0]) {
+    snprintf(kv, sizeof kv, "DISPLAY=%s", e->display);
+    gd__append_env(&c->env, &c->envn, kv);
+  }
+}
+
+void gd_godot_cmdline_free(gd_godot_cmdline *c) {
+  for (size_t i = 0; i < c->envn; i++) free(c->env[i]);
+  free(c->env);
+  c->env = NULL;
+  c->envn = 0;
+}
+
 static void gd__spawn(gd_editor *e) {
   char err[512];
   gd__set_state(e, GD_STATE_STARTING);
@@ -713,58 +772,10 @@ static void gd__spawn(gd_editor *e) {
     return;
   }
 
-  const char *args[64];
-  size_t a = 0;
-  char setenv_buf[8][PATH_MAX + 64];
-  size_t ns = 0;
-  args[a++] = e->cfg.self_exe;
-  args[a++] = "__exec";
-  if (!e->cfg.headless && e->cfg.godot.render_env[0]) {
-    /* The private install's GL libraries: on the godot process only, through the wrapper, since
-     * its newer libc breaks anything else (godotd itself included). */
-    size_t len;
-    char *text = gd_read_file(e->cfg.godot.render_env, 1 << 16, &len);
-    for (char *save = NULL, *line = text ? strtok_r(text, "\n", &save) : NULL; line && ns < 8;
-         line = strtok_r(NULL, "\n", &save)) {
-      if (!strchr(line, '=')) continue;
-      snprintf(setenv_buf[ns], sizeof setenv_buf[ns], "%s", line);
-      args[a++] = "--setenv";
-      args[a++] = setenv_buf[ns++];
-    }
-    free(text);
-  }
-  args[a++] = "--";
-  args[a++] = e->cfg.godot.path;
-  args[a++] = "--editor";
-  if (e->cfg.headless) args[a++] = "--headless";
-  else {
-    args[a++] = "--rendering-driver";
-    args[a++] = "opengl3";
-    args[a++] = "--audio-driver";
-    args[a++] = "Dummy";
-  }
-  args[a++] = "--path";
-  args[a++] = e->cfg.project;
-  args[a] = NULL;
-
-  extern char **environ;
-  size_t envn = 0;
-  char **env = NULL;
-  for (char **p = environ; *p; p++)
-    if (strncmp(*p, "GODOTD_URL=", 11) != 0 && strncmp(*p, "GODOTD_TOKEN=", 13) != 0 &&
-        !(e->display[0] && strncmp(*p, "DISPLAY=", 8) == 0))
-      gd__append_env(&env, &envn, *p);
-  char kv[512];
-  snprintf(kv, sizeof kv, "GODOTD_URL=%s", e->cfg.bridge_url);
-  gd__append_env(&env, &envn, kv);
-  if (e->cfg.bridge_token[0]) { /* the addon sends it as Authorization: Bearer on /bridge */
-    snprintf(kv, sizeof kv, "GODOTD_TOKEN=%s", e->cfg.bridge_token);
-    gd__append_env(&env, &envn, kv);
-  }
-  if (e->display[0]) {
-    snprintf(kv, sizeof kv, "DISPLAY=%s", e->display);
-    gd__append_env(&env, &envn, kv);
-  }
+  gd_godot_cmdline cmd;
+  gd_editor_cmdline(e, true, NULL, &cmd);
+  const char **args = cmd.args;
+  char **env = cmd.env;
 
   gd_run *run = calloc(1, sizeof *run);
   run->e = e;
@@ -787,8 +798,7 @@ static void gd__spawn(gd_editor *e) {
       .stdio = stdio,
   };
   int rc = uv_spawn(e->loop, &run->proc, &opt);
-  for (size_t i = 0; i < envn; i++) free(env[i]);
-  free(env);
+  gd_godot_cmdline_free(&cmd);
   /* uv_spawn initializes the process handle even when it fails, so all three always close. */
   run->open = 3;
   if (rc != 0) {

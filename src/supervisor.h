@@ -147,6 +147,23 @@ typedef struct gd_editor {
   char display[32];         /* ":N" once that X server accepts connections */
 } gd_editor;
 
+/* A Godot command line as the daemon runs it: through the `__exec` wrapper (SIGPIPE ignored,
+ * the private install's render environment on the godot process only), headless or on the
+ * display, on the project, with the daemon's GODOTD_URL / GODOTD_TOKEN in the environment.
+ * args and env are NULL-terminated; env entries are owned (gd_godot_cmdline_free). */
+typedef struct gd_godot_cmdline {
+  const char *args[64];
+  char setenv_buf[8][PATH_MAX + 64];
+  char **env;
+  size_t envn;
+} gd_godot_cmdline;
+
+/* Fills c for the editor (editor true) or for a game of the project running scene (a res://
+ * path, borrowed until c is used; NULL or "" for the main scene). With --display xvfb the
+ * display must be up (e->display set). */
+void gd_editor_cmdline(const gd_editor *e, bool editor, const char *scene, gd_godot_cmdline *c);
+void gd_godot_cmdline_free(gd_godot_cmdline *c);
+
 /* Sets up (no process yet). cfg is copied. 0 or -1. */
 int gd_editor_init(gd_editor *e, uv_loop_t *loop, const gd_editor_config *cfg);
 /* Adopts an editor a previous daemon left running on this project, if its state file names a

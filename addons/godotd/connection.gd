@@ -83,6 +83,10 @@ const CLOSE_TRY_AGAIN_LATER := 1013
 
 ## The bridge URL, from [constant URL_ENV] or [constant DEFAULT_URL].
 var url: String = DEFAULT_URL
+## The daemon's last welcome (a game's id is in it).
+var welcome: Dictionary = {}
+## Whether to say nothing on a successful connect (a game's output should be the game's own).
+var quiet: bool = false
 
 var _hello_fields: Callable
 var _peer: WebSocketPeer = null
@@ -185,6 +189,13 @@ func send_response(response: Dictionary) -> void:
 		_lost("outbound buffer full")
 
 
+## Writes what is queued to the socket now (before a crash or an exit, when no later frame
+## will).
+func flush() -> void:
+	if _peer != null:
+		_peer.poll()
+
+
 ## Closes the connection for good (the owner stops polling afterwards).
 func close(reason: String) -> void:
 	if _peer != null and _peer.get_ready_state() == WebSocketPeer.STATE_OPEN:
@@ -244,8 +255,10 @@ func _read_welcome(now: int) -> void:
 				_backoff_usec = BACKOFF_MIN_USEC
 				_quiet_failures = false
 				_reject_logged = false
-				print("godotd: connected to %s (daemon %s)"
-						% [url, str(dict.get("daemon_version", "?"))])
+				welcome = dict
+				if not quiet:
+					print("godotd: connected to %s (daemon %s)"
+							% [url, str(dict.get("daemon_version", "?"))])
 				_set_state(State.OPEN, now)
 				session_opened.emit()
 				_read_messages()

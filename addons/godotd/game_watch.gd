@@ -45,6 +45,10 @@ func poll(playing: bool) -> Array[Dictionary]:
 		if pid in live:
 			continue
 		var stopped := _stopping.has(pid)
+		# Gone from /proc's command lines is not gone yet: an exiting process drops its memory
+		# (and command line) before it becomes a zombie with an exit status to collect.
+		if not stopped and OS.is_process_running(pid):
+			continue
 		ended.append({"pid": pid, "exit_code": -1 if stopped else OS.get_process_exit_code(pid),
 				"stopped": stopped})
 		_pids.erase(pid)
