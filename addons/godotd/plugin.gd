@@ -13,6 +13,7 @@ const Context := preload("context.gd")
 const Dispatcher := preload("dispatcher.gd")
 const EditorState := preload("editor_state.gd")
 const GameWatch := preload("game_watch.gd")
+const OutputLogger := preload("runtime/output_logger.gd")
 const Liveness := preload("liveness.gd")
 const ReloadWatch := preload("reload_watch.gd")
 
@@ -42,6 +43,8 @@ const RELOAD_DIALOG_WINDOW_USEC := 5_000_000
 var _connection: Connection
 var _liveness: Liveness
 var _game_watch: GameWatch
+## The editor's own output (docs/protocol.md "Output"), sent as output events.
+var _logger: OutputLogger
 var _dispatcher: Dispatcher
 var _context: Context
 var _session: String = ""
@@ -66,6 +69,10 @@ var _dialogs_before_reload: Array[ConfirmationDialog] = []
 
 func _enter_tree() -> void:
 	_session = _session_id()
+	_logger = OutputLogger.new()
+	_logger.skip_progress = true
+	_logger.on_error = _send_output
+	OS.add_logger(_logger)
 	_context = Context.new(self, ADDON_VERSION, _request_quit)
 	_game_watch = GameWatch.new()
 	_context.game_watch = _game_watch
@@ -125,6 +132,9 @@ func _ensure_reload_watch() -> void:
 
 
 func _exit_tree() -> void:
+	if _logger != null:
+		OS.remove_logger(_logger)
+		_logger = null
 	_stop_liveness()
 	_restore_sleep()
 	if _connection != null:
@@ -143,6 +153,7 @@ func _process(_delta: float) -> void:
 		return
 	_connection.poll()
 	_send_changes()
+	_send_output()
 	_update_sleep()
 	if _quit_in_frames > 0:
 		_quit_in_frames -= 1
@@ -208,6 +219,13 @@ func _send_changes() -> void:
 	if readiness != _told_readiness \
 			and _send_event("readiness_changed", {"readiness": readiness}):
 		_told_readiness = readiness
+
+
+## Sends what the editor printed since the last call (entries wait while no session is open).
+func _send_output() -> void:
+	if _logger == null or _connection == null or not _connection.is_open() or not _logger.has_entries():
+		return
+	_send_event("output", _logger.drain())
 
 
 func _send_event(event: String, data: Dictionary) -> bool:

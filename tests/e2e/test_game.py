@@ -119,6 +119,15 @@ def test_output_has_prints_warnings_errors_with_their_script_location(g):
     assert entries(g, game=r["game"], pattern="^main re")[0]["message"] == "main ready"
 
 
+def test_the_editors_own_output_is_in_the_stream_too(g):
+    mine = entries(g, source="editor")
+    assert any(e["message"].startswith("godotd: connected to ") for e in mine), mine[:20]
+    assert all(e["source"] == "editor" and "game" not in e for e in mine)
+    # Its import progress lines stay in /logs only.
+    assert not any(re.match(r"^\[ *(\d+%|DONE) \]", e["message"]) for e in mine)
+    assert any("[ DONE ]" in line["line"] for line in g.all_logs())
+
+
 def test_runtime_error_has_its_backtrace_and_the_game_goes_on(g):
     project = g.project
     since = g.command("get_output", {"limit": 1})["cursor"]

@@ -21,11 +21,15 @@ const MAX_MESSAGE := 16384
 ## Called on the main thread, right after an error entry is queued, so the owner can send it at
 ## once (a crash may follow). Empty for none. It must not print (that would come back here).
 var on_error: Callable
+## Whether to leave out Godot's progress lines ("[ 42% ] step | item", "[ DONE ] step"): the
+## editor prints thousands while it imports, which /logs keeps and the output stream need not.
+var skip_progress: bool = false
 
 var _mutex := Mutex.new()
 var _queue: Array[Dictionary] = []
 var _dropped := 0
 var _ansi := RegEx.create_from_string("\u001b\\[[0-9;]*[A-Za-z]")
+var _progress := RegEx.create_from_string("^\\[ *([0-9]+% |DONE )\\]")
 # Set while on_error runs on the main thread: what it logs is queued, but does not call it again.
 var _in_callback := false
 
@@ -58,6 +62,8 @@ func has_entries() -> bool:
 func _log_message(message: String, error: bool) -> void:
 	var text := _clean(message)
 	if text.is_empty():
+		return
+	if skip_progress and _progress.search(text) != null:
 		return
 	_push({"severity": "error" if error else "info", "kind": "printerr" if error else "print",
 			"message": text, "file": "", "line": 0, "function": "", "backtrace": []})
