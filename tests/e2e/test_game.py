@@ -269,6 +269,29 @@ def test_absolute_mouse_motion_is_what_the_game_polls(g):
     wait_for(lambda: seen() == (210, 145), SHORT_DEADLINE_S, 0.1, "the relative move")
 
 
+def test_one_call_holds_a_key_for_some_frames_then_jumps(g):
+    play(g, "res://main.tscn")
+    g.command("game_pause")
+    x0 = g.command("get_game_property", {"node_path": "Player", "property": "position:x"})["value"]
+    r = g.command("send_input", {"events": [
+        {"type": "action", "action": "move_right", "pressed": True},
+        {"type": "action", "action": "move_right", "pressed": False, "frame": 5},
+        {"type": "action", "action": "jump", "frame": 6},
+    ]})
+    assert r["queued"] == 4 and r["applied"] == 0, r  # the jump is a tap: press, then release
+    g.command("game_step", {"frames": 12})
+    x1 = g.command("get_game_property", {"node_path": "Player", "property": "position:x"})["value"]
+    assert x1 > x0, (x0, x1)
+    assert g.command("get_game_property", {"node_path": "Player", "property": "jump_count"})["value"] == 1
+    # Released: more frames do not move it.
+    g.command("game_step", {"frames": 5, "kind": "physics"})
+    assert g.command("get_game_property", {"node_path": "Player", "property": "position:x"})["value"] == x1
+    # A bad event is refused whole, naming it, before anything is applied.
+    status, body = g.command_error("send_input", {"events": [
+        {"type": "key", "keycode": "D"}, {"type": "action", "action": "fly"}]})
+    assert status == 400 and body["code"] == "invalid_params" and "events[1]" in body["message"], body
+
+
 def test_inspection_and_set_game_property_reach_the_games_script(g):
     play(g, "res://main.tscn")
     tree = g.command("get_game_tree")["root"]
@@ -452,6 +475,17 @@ def test_xvfb_game_screenshot_has_the_expected_pixels(xd):
         assert res["structuredContent"]["width"] == 160 and "data_base64" not in res["structuredContent"]
     finally:
         mcp.close()
+    xd.command("stop")
+
+
+def test_xvfb_absolute_mouse_motion_moves_the_pointer_the_game_polls(xd):
+    play(xd, "res://main.tscn")
+    xd.command("send_input", {"events": [{"type": "mouse_motion", "position": [321, 123]}]})
+    def seen():
+        v = xd.command("get_game_property", {"node_path": ".", "property": "mouse_seen"})["value"]
+        return (round(v["x"]), round(v["y"]))
+    wait_for(lambda: seen() == (321, 123), SHORT_DEADLINE_S, 0.1,
+             "the game's get_global_mouse_position() on a real display")
     xd.command("stop")
 
 
