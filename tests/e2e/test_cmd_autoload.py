@@ -15,8 +15,12 @@ OTHER = "res://globals/audio.gd"
 SCENE = "res://level.tscn"
 
 
+RUNTIME = ("GodotdRuntime", "*res://addons/godotd/runtime/agent.gd")
+
+
 def autoloads_on_disk(project) -> list[tuple[str, str]]:
-    """project.godot's [autoload] entries in file order: (name, value without quotes)."""
+    """project.godot's [autoload] entries in file order: (name, value without quotes), without
+    godotd's own runtime agent, which must stay first and untouched (checked here)."""
     out, section = [], None
     for line in (project / "project.godot").read_text().splitlines():
         line = line.strip()
@@ -25,7 +29,8 @@ def autoloads_on_disk(project) -> list[tuple[str, str]]:
         elif section == "autoload" and "=" in line:
             key, value = line.split("=", 1)
             out.append((key, value.strip().strip('"')))
-    return out
+    assert out and out[0] == RUNTIME, f"godotd's runtime autoload is not first: {out}"
+    return out[1:]
 
 
 def undo_global(shared) -> dict:
@@ -239,3 +244,12 @@ def test_move_autoload_orders_project_godot(shared, three):
     assert err(shared, "move_autoload", {"name": "Hud", "index": -1}) == (400, "invalid_params")
     assert err(shared, "move_autoload", {"name": "Nope", "index": 0}) == (404, "not_found")
     assert err(shared, "move_autoload", {"name": "Hud"}) == (400, "invalid_params")
+
+
+def test_godotds_runtime_autoload_is_left_alone(shared):
+    """The runtime agent's autoload is godotd's: not listed, not removable, its name refused."""
+    assert all(a["name"] != RUNTIME[0] for a in shared.command("list_autoloads")["autoloads"])
+    assert err(shared, "remove_autoload", {"name": RUNTIME[0]}) == (404, "not_found")
+    assert err(shared, "get_autoload", {"name": RUNTIME[0]}) == (404, "not_found")
+    assert err(shared, "add_autoload", {"name": RUNTIME[0], "path": SCRIPT}) == (400, "invalid_params")
+    assert autoloads_on_disk(shared.project) == []  # and it is still first on disk (checked there)

@@ -292,6 +292,24 @@ def test_one_call_holds_a_key_for_some_frames_then_jumps(g):
     assert status == 400 and body["code"] == "invalid_params" and "events[1]" in body["message"], body
 
 
+def test_typed_text_mouse_buttons_and_joypads_reach_the_games_input(g):
+    play(g, "res://main.tscn")
+    r = g.command("send_input", {"events": [
+        {"type": "text", "text": "Hi"},
+        {"type": "mouse_button", "button": "left", "position": [50, 60]},
+        {"type": "joypad_button", "button": "a", "pressed": True},
+        {"type": "joypad_motion", "axis": "left_x", "value": 0.5},
+    ]})
+    assert r["applied"] == 8 and r["queued"] == 0, r  # 2 keys x 2, a click is 2, then 2
+    def seen():
+        return g.command("get_game_property", {"node_path": ".", "property": "seen_events"})["value"]
+    wait_for(lambda: len(seen()) >= 8, SHORT_DEADLINE_S, 0.1, "the events in the game's _input")
+    assert seen()[-8:] == [
+        "InputEventKey:H:true", "InputEventKey::false", "InputEventKey:i:true", "InputEventKey::false",
+        "InputEventMouseButton:1:50,60:true", "InputEventMouseButton:1:50,60:false",
+        "InputEventJoypadButton:0:true", "InputEventJoypadMotion:0:0.50"], seen()
+
+
 def test_inspection_and_set_game_property_reach_the_games_script(g):
     play(g, "res://main.tscn")
     tree = g.command("get_game_tree")["root"]

@@ -11,6 +11,10 @@ extends "../handler.gd"
 
 ## The project-settings prefix of autoloads.
 const PREFIX := "autoload/"
+## godotd's own autoload, the runtime agent of games (installed by the daemon, first in the
+## list, inert outside games run under godotd): left out of these commands, which neither list,
+## move nor remove it, and refuse its name.
+const RUNTIME_AUTOLOAD := "GodotdRuntime"
 ## The "*" before the path that makes an autoload a global variable (a "singleton").
 const GLOBAL_MARK := "*"
 ## Words GDScript reserves (GDScriptLanguage::get_reserved_words in Godot 4.6): the editor
@@ -175,7 +179,8 @@ func _ordered_names() -> Array[String]:
 	var pairs: Array = []
 	for info: Dictionary in ProjectSettings.get_property_list():
 		var key: String = info["name"]
-		if key.begins_with(PREFIX) and key.length() > PREFIX.length():
+		if key.begins_with(PREFIX) and key.length() > PREFIX.length() \
+				and key != PREFIX + RUNTIME_AUTOLOAD:
 			pairs.append([ProjectSettings.get_order(key), key.substr(PREFIX.length())])
 	pairs.sort_custom(func(a: Array, b: Array) -> bool: return a[0] < b[0])
 	var out: Array[String] = []
@@ -185,7 +190,7 @@ func _ordered_names() -> Array[String]:
 
 
 func _exists(name: String) -> bool:
-	return not name.is_empty() and not name.contains("/") and ProjectSettings.has_setting(PREFIX + name)
+	return name != RUNTIME_AUTOLOAD and not name.is_empty() and not name.contains("/") and ProjectSettings.has_setting(PREFIX + name)
 
 
 ## One autoload as the commands return it.
@@ -297,6 +302,8 @@ func _missing(name: String) -> Dictionary:
 
 ## Why [param name] cannot name an autoload (the editor's rules), or "".
 func _name_problem(name: String) -> String:
+	if name == RUNTIME_AUTOLOAD:
+		return "it is godotd's own autoload (the runtime agent of games run under godotd)"
 	if not name.is_valid_unicode_identifier():
 		return "it must be a valid identifier (letters, digits, _; not starting with a digit)"
 	if ClassDB.class_exists(name):

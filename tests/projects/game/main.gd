@@ -6,6 +6,8 @@ var process_count := 0
 var physics_count := 0
 var mouse_seen := Vector2.ZERO
 var message := "start"
+## What _input received, as "Class:details" strings (the last 50).
+var seen_events: Array[String] = []
 var _printed_message := "start"
 
 
@@ -25,3 +27,20 @@ func _process(_delta: float) -> void:
 
 func _physics_process(_delta: float) -> void:
 	physics_count += 1
+
+
+func _input(event: InputEvent) -> void:
+	var text := event.get_class()
+	if event is InputEventKey:
+		text += ":%s:%s" % [char(event.unicode) if event.unicode > 0 else "", event.pressed]
+	elif event is InputEventMouseButton:
+		text += ":%d:%d,%d:%s" % [event.button_index, event.position.x, event.position.y, event.pressed]
+	elif event is InputEventJoypadButton:
+		text += ":%d:%s" % [event.button_index, event.pressed]
+	elif event is InputEventJoypadMotion:
+		text += ":%d:%.2f" % [event.axis, event.axis_value]
+	else:
+		return
+	seen_events.append(text)
+	if seen_events.size() > 50:
+		seen_events.remove_at(0)
