@@ -488,16 +488,7 @@ static void gd__on_session_lost(void *ud) {
 }
 
 static void gd__add_output(gd_game *g, json_t *data) {
-  json_t *entries = json_object_get(data, "entries");
-  size_t i;
-  json_t *e;
-  json_array_foreach(entries, i, e) {
-    if (!json_is_object(e) || !json_is_string(json_object_get(e, "message"))) continue;
-    json_object_del(e, "id");
-    json_object_del(e, "game");
-    gd_output_add(g->hub->out, "game", g->id, json_incref(e));
-  }
-  json_int_t dropped = json_integer_value(json_object_get(data, "dropped"));
+  int64_t dropped = gd_output_add_event(g->hub->out, "game", g->id, data);
   if (dropped > 0) {
     char msg[200];
     snprintf(msg, sizeof msg,

@@ -53,15 +53,10 @@ static void gd__editor_state(void *ud, gd_state from, gd_state to) {
 static void gd__addon_event(void *ud, const char *event, json_t *data) {
   gd_daemon *d = ud;
   if (strcmp(event, "output") == 0) {
-    json_t *entries = json_object_get(data, "entries");
-    size_t i;
-    json_t *e;
-    json_array_foreach(entries, i, e) {
-      if (!json_is_object(e) || !json_is_string(json_object_get(e, "message"))) continue;
-      json_object_del(e, "id");
-      json_object_del(e, "game");
-      gd_output_add(&d->output, "editor", 0, json_incref(e));
-    }
+    int64_t dropped = gd_output_add_event(&d->output, "editor", 0, data);
+    if (dropped > 0)
+      gd_warn("editor: its addon dropped %lld output entries (printed faster than sent)",
+              (long long)dropped);
   } else if (strcmp(event, "game_exited") == 0) {
     json_t *code = json_object_get(data, "exit_code");
     gd_games_editor_exit(&d->games, (int)json_integer_value(json_object_get(data, "pid")),

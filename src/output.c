@@ -63,6 +63,19 @@ uint64_t gd_output_add(gd_output *o, const char *source, int game, json_t *entry
   return id;
 }
 
+int64_t gd_output_add_event(gd_output *o, const char *source, int game, json_t *data) {
+  json_t *entries = json_object_get(data, "entries");
+  size_t i;
+  json_t *e;
+  json_array_foreach(entries, i, e) {
+    if (!json_is_object(e) || !json_is_string(json_object_get(e, "message"))) continue;
+    json_object_del(e, "id");
+    json_object_del(e, "game");
+    gd_output_add(o, source, game, json_incref(e));
+  }
+  return json_integer_value(json_object_get(data, "dropped"));
+}
+
 bool gd_output_match(const json_t *e, const gd_output_filter *f) {
   if ((uint64_t)json_integer_value(json_object_get(e, "id")) <= f->since) return false;
   const char *src = json_string_value(json_object_get(e, "source"));

@@ -56,6 +56,11 @@ void gd_output_free(gd_output *o);
  * every listener sees it. Returns the id, or 0 when entry is not an object. */
 uint64_t gd_output_add(gd_output *o, const char *source, int game, json_t *entry);
 
+/* Stores the entries of an "output" event's data ({"entries":[...], "dropped":N}, borrowed:
+ * the entries are taken over) from source/game, skipping anything that is not an object with a
+ * string message; an id or game they carry is replaced. Returns N (entries the sender dropped). */
+int64_t gd_output_add_event(gd_output *o, const char *source, int game, json_t *data);
+
 /* The entries selected by f, oldest first, at most limit of them (the newest when more match):
  *   {"entries":[...], "cursor":N, "dropped":N}
  * cursor is the newest id seen (pass it as since next time); dropped counts entries newer than

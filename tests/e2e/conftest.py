@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -681,6 +682,25 @@ class McpHttp:
 
     def close(self) -> None:
         self.http.close()
+
+
+def read_sse_into(stream: requests.Response, got: list[dict]) -> threading.Thread:
+    """Starts a thread that appends each Server-Sent Event's JSON data of ``stream`` to ``got``
+    until the stream ends or is closed."""
+    def reader():
+        data: list[str] = []
+        try:
+            for line in stream.iter_lines(decode_unicode=True):
+                if line == "" and data:
+                    got.append(json.loads("\n".join(data)))
+                    data = []
+                elif line and line.startswith("data:"):
+                    data.append(line[5:].lstrip())
+        except (AttributeError, requests.RequestException):
+            pass  # the test closed the stream
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    return t
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 import requests
 from PIL import Image
 
-from conftest import (SHORT_DEADLINE_S, Daemon, McpHttp, cleanup, error_of, godot_binary,
+from conftest import (SHORT_DEADLINE_S, Daemon, McpHttp, cleanup, godot_binary, read_sse_into,
                       repo_root, wait_for)
 
 pytestmark = pytest.mark.lifecycle
@@ -413,18 +412,7 @@ def test_mcp_output_resource_and_notifications_on_the_session_stream(g):
                               stream=True, timeout=120)
         assert stream.status_code == 200
 
-        def reader():
-            data = []
-            try:
-                for line in stream.iter_lines(decode_unicode=True):
-                    if line == "" and data:
-                        got.append(json.loads("\n".join(data)))
-                        data = []
-                    elif line and line.startswith("data:"):
-                        data.append(line[5:].lstrip())
-            except (AttributeError, requests.RequestException):
-                pass
-        threading.Thread(target=reader, daemon=True).start()
+        read_sse_into(stream, got)
         r = g.command("run_and_capture", {"scene_path": "res://bug.tscn", "until_pattern": "bug alive"})
         def note(event):
             return next((e for e in got if e.get("method") == "notifications/message"

@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from conftest import wait_for
+from conftest import read_sse_into, wait_for
 
 pytestmark = pytest.mark.shared
 
@@ -269,19 +269,7 @@ def test_enable_toolsets_sends_list_changed_on_the_session_stream(shared):
                                           "MCP-Protocol-Version": m.version}, stream=True, timeout=60)
     assert stream.status_code == 200 and stream.headers["Content-Type"].startswith("text/event-stream")
 
-    def reader():
-        data = []
-        try:
-            for line in stream.iter_lines(decode_unicode=True):
-                if line == "" and data:
-                    got.append(json.loads("\n".join(data)))
-                    data = []
-                elif line and line.startswith("data:"):
-                    data.append(line[5:].lstrip())
-        except (AttributeError, requests.RequestException):
-            pass  # the test closed the stream
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
+    read_sse_into(stream, got)
     time.sleep(0.2)
     res = m.call("enable_toolsets", {"toolsets": ["history", "play"]})
     assert res["structuredContent"]["changed"] is True

@@ -25,30 +25,11 @@ const MAX_JOY_BUTTON := JOY_BUTTON_MAX - 1
 ## Characters the Input Map tab refuses in an action name (plus control characters).
 const BAD_NAME_CHARS := ["/", ":", "\"", "=", "\\", "[", "]"]
 
-## Mouse button names accepted for add_mouse_button_event.
-const MOUSE_BUTTONS := {
-	"left": MOUSE_BUTTON_LEFT, "right": MOUSE_BUTTON_RIGHT, "middle": MOUSE_BUTTON_MIDDLE,
-	"wheel_up": MOUSE_BUTTON_WHEEL_UP, "wheel_down": MOUSE_BUTTON_WHEEL_DOWN,
-	"wheel_left": MOUSE_BUTTON_WHEEL_LEFT, "wheel_right": MOUSE_BUTTON_WHEEL_RIGHT,
-	"xbutton1": MOUSE_BUTTON_XBUTTON1, "xbutton2": MOUSE_BUTTON_XBUTTON2,
-}
-## Joypad button names (SDL layout: "a" is the bottom face button).
-const JOY_BUTTONS := {
-	"a": JOY_BUTTON_A, "b": JOY_BUTTON_B, "x": JOY_BUTTON_X, "y": JOY_BUTTON_Y,
-	"back": JOY_BUTTON_BACK, "guide": JOY_BUTTON_GUIDE, "start": JOY_BUTTON_START,
-	"left_stick": JOY_BUTTON_LEFT_STICK, "right_stick": JOY_BUTTON_RIGHT_STICK,
-	"left_shoulder": JOY_BUTTON_LEFT_SHOULDER, "right_shoulder": JOY_BUTTON_RIGHT_SHOULDER,
-	"dpad_up": JOY_BUTTON_DPAD_UP, "dpad_down": JOY_BUTTON_DPAD_DOWN,
-	"dpad_left": JOY_BUTTON_DPAD_LEFT, "dpad_right": JOY_BUTTON_DPAD_RIGHT,
-	"misc1": JOY_BUTTON_MISC1, "paddle1": JOY_BUTTON_PADDLE1, "paddle2": JOY_BUTTON_PADDLE2,
-	"paddle3": JOY_BUTTON_PADDLE3, "paddle4": JOY_BUTTON_PADDLE4, "touchpad": JOY_BUTTON_TOUCHPAD,
-}
-## Joypad axis names.
-const JOY_AXES := {
-	"left_x": JOY_AXIS_LEFT_X, "left_y": JOY_AXIS_LEFT_Y, "right_x": JOY_AXIS_RIGHT_X,
-	"right_y": JOY_AXIS_RIGHT_Y, "trigger_left": JOY_AXIS_TRIGGER_LEFT,
-	"trigger_right": JOY_AXIS_TRIGGER_RIGHT,
-}
+## Mouse button, joypad button and axis names (shared with the game's runtime agent).
+const InputNames := preload("../input_names.gd")
+const MOUSE_BUTTONS := InputNames.MOUSE_BUTTONS
+const JOY_BUTTONS := InputNames.JOY_BUTTONS
+const JOY_AXES := InputNames.JOY_AXES
 ## Modifier names accepted in a key combination ("Ctrl+S") → the event flag they set.
 const MODIFIER_NAMES := {
 	"shift": "shift", "ctrl": "ctrl", "control": "ctrl", "alt": "alt", "option": "alt",

@@ -144,21 +144,16 @@ func cmd_game_step(params: Dictionary) -> Dictionary:
 
 
 func cmd_game_step_until(params: Dictionary) -> Dictionary:
-	var node := _node(params["node_path"])
-	if node == null:
-		return _missing(params["node_path"])
-	var property: String = params["property"]
-	var current := _read(node, property)
-	if not current["ok"]:
-		return current
-	var target := VariantJson.from_json(params["value"], typeof(current["value"]))
+	var target := _property_and_value(params)
 	if not target["ok"]:
-		return Reply.error(ErrorCodes.INVALID_PARAMS, "value: %s" % target["message"])
+		return target
+	var node: Node = target["node"]
+	var property: String = params["property"]
 	var op: String = params["op"]
 	var kind: String = params.get("kind", "process")
 	_agent.pause()
 	var frames := 0
-	var met := _compare(current["value"], op, target["value"])
+	var met := _compare(node.get_indexed(NodePath(property)), op, target["value"])
 	while not met and frames < int(params["max_frames"]):
 		await _agent.step(1, kind)
 		frames += 1
@@ -248,17 +243,12 @@ func cmd_get_game_property(params: Dictionary) -> Dictionary:
 
 
 func cmd_set_game_property(params: Dictionary) -> Dictionary:
-	var node := _node(params["node_path"])
-	if node == null:
-		return _missing(params["node_path"])
+	var target := _property_and_value(params)
+	if not target["ok"]:
+		return target
+	var node: Node = target["node"]
 	var property: String = params["property"]
-	var current := _read(node, property)
-	if not current["ok"]:
-		return current
-	var converted := VariantJson.from_json(params.get("value"), typeof(current["value"]))
-	if not converted["ok"]:
-		return Reply.error(ErrorCodes.INVALID_PARAMS, "value: %s" % converted["message"])
-	node.set_indexed(NodePath(property), converted["value"])
+	node.set_indexed(NodePath(property), target["value"])
 	return Reply.ok({"node_path": _path_of(node), "property": property,
 			"value": VariantJson.to_json(node.get_indexed(NodePath(property)))})
 
@@ -329,6 +319,21 @@ func _read(node: Node, property: String) -> Dictionary:
 		return Reply.error(ErrorCodes.NOT_FOUND,
 				"%s (%s) has no property '%s'" % [_path_of(node), node.get_class(), base])
 	return {"ok": true, "value": node.get_indexed(NodePath(property))}
+
+
+## The node and property of [param params] and its value param converted to the property's
+## type: [code]{ok: true, node, value}[/code], or an error (not_found, invalid_params).
+func _property_and_value(params: Dictionary) -> Dictionary:
+	var node := _node(params["node_path"])
+	if node == null:
+		return _missing(params["node_path"])
+	var current := _read(node, params["property"])
+	if not current["ok"]:
+		return current
+	var converted := VariantJson.from_json(params.get("value"), typeof(current["value"]))
+	if not converted["ok"]:
+		return Reply.error(ErrorCodes.INVALID_PARAMS, "value: %s" % converted["message"])
+	return {"ok": true, "node": node, "value": converted["value"]}
 
 
 func _describe(node: Node, depth: int, budget: Array) -> Dictionary:
