@@ -276,6 +276,80 @@ oom:
   return NULL;
 }
 
+char *gd_install_game_view_defaults(const char *text) {
+  static const char key[] = "embed_on_play=";
+  static const char want[] = "embed_on_play=false";
+  size_t len = 0, cap = 0;
+  char *out = NULL;
+  const char *sect = NULL;
+  for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line))
+    if (strncmp(line, "[game_view]", 11) == 0) {
+      sect = line;
+      break;
+    }
+  if (!sect) {
+    size_t tl = strlen(text);
+    const char *sep = !tl ? "" : text[tl - 1] != '\n' ? "\n\n" : "\n";
+    if (gd__append(&out, &len, &cap, text, tl) || gd__append(&out, &len, &cap, sep, strlen(sep)) ||
+        gd__append(&out, &len, &cap, "[game_view]\n\n", 13) ||
+        gd__append(&out, &len, &cap, want, sizeof want - 1) || gd__append(&out, &len, &cap, "\n", 1))
+      goto oom;
+    return out;
+  }
+  const char *after = strchr(sect, '\n');
+  after = after ? after + 1 : sect + strlen(sect);
+  for (const char *line = after; *line && *line != '[';
+       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+    if (strncmp(line, key, sizeof key - 1) != 0) continue;
+    const char *eol = strchr(line, '\n');
+    eol = eol ? eol : line + strlen(line);
+    if ((size_t)(eol - line) == sizeof want - 1 && memcmp(line, want, sizeof want - 1) == 0)
+      return strdup(text);
+    if (gd__append(&out, &len, &cap, text, (size_t)(line - text)) ||
+        gd__append(&out, &len, &cap, want, sizeof want - 1) ||
+        gd__append(&out, &len, &cap, eol, strlen(eol)))
+      goto oom;
+    return out;
+  }
+  if (gd__append(&out, &len, &cap, text, (size_t)(after - text)) ||
+      (after == sect + strlen(sect) && gd__append(&out, &len, &cap, "\n", 1)) ||
+      gd__append(&out, &len, &cap, want, sizeof want - 1) || gd__append(&out, &len, &cap, "\n", 1) ||
+      gd__append(&out, &len, &cap, after, strlen(after)))
+    goto oom;
+  return out;
+oom:
+  free(out);
+  return NULL;
+}
+
+/* Games godotd plays get their own window (see gd_install_game_view_defaults). 0 or -1. */
+static int gd__game_view_defaults(const char *project_dir, char *err, size_t err_size) {
+  char dir[PATH_MAX], path[PATH_MAX + 32];
+  snprintf(dir, sizeof dir, "%s/.godot/editor", project_dir);
+  snprintf(path, sizeof path, "%s/project_metadata.cfg", dir);
+  if (gd__mkdirs(dir) != 0) {
+    snprintf(err, err_size, "cannot create %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  size_t len = 0;
+  char *text = gd_read_file(path, GD_INSTALL_MAX_FILE, &len);
+  char *updated = gd_install_game_view_defaults(text ? text : "");
+  int rc = 0;
+  if (!updated) {
+    snprintf(err, err_size, "out of memory");
+    rc = -1;
+  } else if (!text || strcmp(text, updated) != 0) {
+    int w = gd_write_file_atomic(path, updated, strlen(updated), 0644);
+    if (w < 0) {
+      snprintf(err, err_size, "cannot update %s: %s", path, strerror(-w));
+      rc = -1;
+    }
+  }
+  free(text);
+  free(updated);
+  return rc;
+}
+
 int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, size_t err_size) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/project.godot", project_dir);
@@ -289,6 +363,10 @@ int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, 
   snprintf(dst, sizeof dst, "%s/addons/godotd", project_dir);
   int written = gd__sync_dir(addon_dir, dst, err, err_size);
   if (written < 0) {
+    free(text);
+    return -1;
+  }
+  if (gd__game_view_defaults(project_dir, err, err_size) != 0) {
     free(text);
     return -1;
   }

@@ -1,7 +1,8 @@
 /* install: puts the godotd addon into a Godot project and enables it, before the editor starts.
  *
  * Owns the copy of addons/godotd/ into <project>/addons/godotd/, the `[editor_plugins]` entry
- * of project.godot and the runtime agent's `[autoload]` entry. Idempotent: files already identical are not rewritten; every write is
+ * of project.godot, the runtime agent's `[autoload]` entry, and that games the editor plays get
+ * their own window (the Game view's project metadata). Idempotent: files already identical are not rewritten; every write is
  * atomic (temp file in the same directory, fsync, rename), so an interrupted install never
  * leaves a half-written file. Calls only libc.
  */
@@ -28,6 +29,14 @@ char *gd_install_enable_plugin(const char *text);
 /* project.godot text with GD_RUNTIME_AUTOLOAD="*GD_RUNTIME_SCRIPT" first in [autoload] (added,
  * or an older value of ours replaced), everything else as it was. Malloc'ed; NULL on ENOMEM. */
 char *gd_install_add_autoload(const char *text);
+
+/* .godot/editor/project_metadata.cfg text with [game_view] embed_on_play=false (added, or its
+ * value replaced): Godot 4.4+ embeds a game it plays into the editor's Game view, sized to the
+ * view (the project's 640x360 became 599x337 under Xvfb); a game godotd plays gets its own window
+ * at the project's size, so its pixels and mouse coordinates are the game's own. The Game view
+ * reads this when the editor starts (the editor setting run/window_placement/game_embed_mode,
+ * when not 0, overrides it). Malloc'ed; NULL on ENOMEM. */
+char *gd_install_game_view_defaults(const char *text);
 
 /* Writes len bytes to path atomically (temp + fsync + rename). 0, or -errno. */
 int gd_write_file_atomic(const char *path, const void *data, size_t len, int mode);

@@ -201,6 +201,7 @@ def test_game_state_and_ping(g):
     st = play(g, "res://main.tscn")
     assert st["scene"] == "res://main.tscn" and st["headless"] is True, st
     assert st["pid"] > 0 and st["responsive"] is True and st["paused"] is False, st
+    assert st["editor_pid"] == g.status()["pid"], st  # the editor that ran it
     assert st["process_frames"] >= 0 and st["time_scale"] == 1, st
     p = g.command("ping_game")
     assert p["game"] == st["id"] and p["rtt_ms"] > 0, p
@@ -278,7 +279,9 @@ def test_one_call_holds_a_key_for_some_frames_then_jumps(g):
         {"type": "action", "action": "jump", "frame": 6},
     ]})
     assert r["queued"] == 4 and r["applied"] == 0, r  # the jump is a tap: press, then release
-    g.command("game_step", {"frames": 12})
+    # Physics ticks, so the player's _physics_process sees the press (frame offsets count the
+    # process frames that run meanwhile).
+    g.command("game_step", {"frames": 20, "kind": "physics"})
     x1 = g.command("get_game_property", {"node_path": "Player", "property": "position:x"})["value"]
     assert x1 > x0, (x0, x1)
     assert g.command("get_game_property", {"node_path": "Player", "property": "jump_count"})["value"] == 1

@@ -19,6 +19,10 @@ pytestmark = pytest.mark.shared
 
 SCHEMA = repo_root() / "schema" / "commands"
 HANDLERS = repo_root() / "addons" / "godotd" / "handlers"
+GAME_COMMANDS = repo_root() / "addons" / "godotd" / "runtime" / "game_commands.gd"
+# What the daemon sends a game's agent besides the "runs": "game" entries: get_state (for
+# get_game_state) and take_screenshot (a daemon command with target game).
+GAME_INTERNAL = {"get_state", "take_screenshot"}
 
 
 def registry() -> dict[str, dict]:
@@ -30,6 +34,12 @@ def registry() -> dict[str, dict]:
             assert c["name"] not in out, f"{c['name']} listed twice"
             out[c["name"]] = dict(c, category=f.stem)
     return out
+
+
+def editor_part(c: dict) -> bool:
+    """Whether the editor's addon implements the entry: it runs in the editor, or it is a daemon
+    command with an editor part ("addon": true, e.g. take_screenshot of the editor)."""
+    return c.get("runs", "editor") == "editor" or c.get("addon") is True
 
 
 def handler_methods() -> dict[str, str]:
@@ -44,7 +54,7 @@ def handler_methods() -> dict[str, str]:
 
 def test_every_entry_has_a_handler_in_its_category_file():
     reg, methods = registry(), handler_methods()
-    missing = sorted(n for n in reg if methods.get(n) != reg[n]["category"])
+    missing = sorted(n for n in reg if editor_part(reg[n]) and methods.get(n) != reg[n]["category"])
     assert not missing, f"registry entries without cmd_<name> in handlers/<category>.gd: {missing}"
 
 
@@ -57,7 +67,8 @@ def test_every_handler_has_an_entry():
 def test_generated_addon_copy_matches_the_registry():
     copy = json.loads((repo_root() / "addons" / "godotd" / "commands.gen.json").read_text())
     reg = registry()
-    assert [c["name"] for c in copy["commands"]] == list(reg), "run `godotd registry --write`"
+    want = [n for n, c in reg.items() if editor_part(c)]
+    assert [c["name"] for c in copy["commands"]] == want, "run `godotd registry --write`"
     for c in copy["commands"]:
         assert c["params"] == reg[c["name"]]["params"], c["name"]
 
@@ -78,7 +89,19 @@ def test_running_addon_found_every_handler(shared):
     reg = st["registry"]
     assert reg["error"] == "", reg
     assert reg["missing_handlers"] == [] and reg["unregistered_handlers"] == [], reg
-    assert reg["commands"] == len(registry())
+    assert reg["commands"] == sum(1 for c in registry().values() if editor_part(c))
+
+
+def test_every_game_command_has_a_handler_in_the_runtime_agent():
+    reg = registry()
+    game = {n for n, c in reg.items() if c.get("runs") == "game"}
+    agent = set(re.findall(r"^func cmd_([a-z0-9_]+)\(", GAME_COMMANDS.read_text(), re.M))
+    assert game, "no game commands in the registry"
+    assert game <= agent, f"game commands the runtime agent lacks: {sorted(game - agent)}"
+    assert agent - game == GAME_INTERNAL, f"agent commands not in the registry: {sorted(agent - game)}"
+    # A daemon command is never sent to the addon unless it says it has an editor part.
+    for n, c in reg.items():
+        assert c.get("runs", "editor") in ("editor", "game", "daemon"), n
 
 
 def test_http_commands_lists_the_registry(shared):

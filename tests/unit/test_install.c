@@ -49,6 +49,19 @@ static void test_autoload(void **state) {
               "[autoload]\n\nA=\"*res://a.gd\"\n" AGENT "\n");
 }
 
+static void test_game_view(void **state) {
+  (void)state;
+  char *a = gd_install_game_view_defaults("");
+  assert_string_equal(a, "[game_view]\n\nembed_on_play=false\n");
+  char *b = gd_install_game_view_defaults("[game_view]\n\nembed_on_play=true\nselect_mode=1\n\n[x]\ny=1\n");
+  assert_string_equal(b, "[game_view]\n\nembed_on_play=false\nselect_mode=1\n\n[x]\ny=1\n");
+  char *c = gd_install_game_view_defaults("[x]\ny=1\n\n[game_view]\n\nselect_mode=1\n");
+  assert_string_equal(c, "[x]\ny=1\n\n[game_view]\nembed_on_play=false\n\nselect_mode=1\n");
+  char *again = gd_install_game_view_defaults(c);
+  assert_string_equal(again, c);
+  free(a), free(b), free(c), free(again);
+}
+
 static void test_enable_no_section(void **state) {
   (void)state;
   enable_is("config_version=5\n\n[application]\n\nconfig/name=\"x\"\n",
@@ -133,6 +146,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_enable_no_section),
       cmocka_unit_test(test_autoload),
+      cmocka_unit_test(test_game_view),
       cmocka_unit_test(test_enable_keeps_others),
       cmocka_unit_test(test_enable_section_without_key),
       cmocka_unit_test(test_install_on_disk),

@@ -23,11 +23,6 @@ const IGNORE_ERROR_BREAKS_ARG := "--ignore-error-breaks"
 const _PLAY_CURRENT := "<current>"
 ## The argument, followed by the editor's pid, on the command line of every game the editor runs.
 const EDITOR_PID_ARG := "--editor-pid"
-## The editor setting that embeds a game in the editor's Game view (Godot 4.4+), and its
-## "Disabled" value: a game godotd runs gets its own window at the project's size, so what it
-## draws, its mouse coordinates and its screenshots are the game's own.
-const EMBED_SETTING := "run/window_placement/game_embed_mode"
-const EMBED_DISABLED := -1
 ## Bytes of a /proc/PID/cmdline read at most (a game's command line is far shorter).
 const MAX_CMDLINE_BYTES := 65536
 
@@ -125,22 +120,12 @@ func _start(scene: String) -> void:
 		# setting, refreshed on settings_changed, which set_setting() only emits at the end of
 		# the frame. Emit it now so the game started below gets the patched arguments.
 		ProjectSettings.settings_changed.emit()
-	var settings := EditorInterface.get_editor_settings()
-	var embed: Variant = null
-	if settings.has_setting(EMBED_SETTING) and DisplayServer.get_name() != "headless":
-		embed = settings.get_setting(EMBED_SETTING)
-		settings.set_setting(EMBED_SETTING, EMBED_DISABLED)
-		# The Game view reads it on settings_changed, which set_setting emits at the end of the
-		# frame: emit it now, for this launch.
-		settings.settings_changed.emit()
 	if scene.is_empty():
 		EditorInterface.play_main_scene()
 	elif scene == _PLAY_CURRENT:
 		EditorInterface.play_current_scene()
 	else:
 		EditorInterface.play_custom_scene(scene)
-	if embed != null:
-		settings.set_setting(EMBED_SETTING, embed)  # the deferred emit picks this up
 	if patched != original:
 		# The deferred settings_changed at the end of this frame refreshes the dialog's copy.
 		ProjectSettings.set_setting(RUN_ARGS_SETTING, original)

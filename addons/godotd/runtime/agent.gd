@@ -40,6 +40,9 @@ signal step_finished
 ## Process frames the game ran unpaused since start (stepped ones included): frame offsets of
 ## send_input count these.
 var active_frames := 0
+## Physics ticks the game ran unpaused, and the one in which the last queued event was applied.
+var active_ticks := 0
+var _last_input_tick := -1
 ## send_input's events waiting for their frame or time: {event, frame, ms, batch}.
 var _pending_input: Array[Dictionary] = []
 var input_builder := GameInput.new()
@@ -111,6 +114,7 @@ func _physics_process(_delta: float) -> void:
 	if _step_kind == "physics":
 		_advance_step()
 	if not get_tree().paused:
+		active_ticks += 1
 		_apply_due_input()
 		frame_started.emit(true)
 
@@ -197,8 +201,19 @@ func _scene_path() -> String:
 	return scene.scene_file_path if scene != null else ""
 
 
+## The pid after --editor-pid on this game's command line (the editor that ran it), else 0.
+## Godot keeps its own arguments out of OS.get_cmdline_args(): /proc has the whole line.
 static func _editor_pid() -> int:
-	var args := OS.get_cmdline_args()
+	var file := FileAccess.open("/proc/self/cmdline", FileAccess.READ)
+	if file == null:
+		return 0
+	var raw := file.get_buffer(65536)
+	var args: PackedStringArray = []
+	var start := 0
+	for i in raw.size():
+		if raw[i] == 0:
+			args.append(raw.slice(start, i).get_string_from_utf8())
+			start = i + 1
 	var at := args.find("--editor-pid")
 	return args[at + 1].to_int() if at >= 0 and at + 1 < args.size() else 0
 
@@ -261,13 +276,14 @@ func _advance_step() -> void:
 
 
 ## Queues events ([code][[InputEvent, frames_after_previous, delay_ms, absolute_position,
-## frame], ...][/code]; delay_ms and frame are -1 when not given, absolute_position null) with
+## frame, after_a_tick], ...][/code]; delay_ms and frame are -1 when not given,
+## absolute_position null; after_a_tick: not in the physics tick of the previous event) with
 ## [param batch] counting them ([code]applied[/code]), and applies what is due now.
 func queue_input(items: Array, batch: Dictionary) -> void:
 	var frame := active_frames
 	var at_ms := Time.get_ticks_msec()
 	for item: Array in items:
-		var entry := {"event": item[0], "batch": batch, "abs_pos": item[3]}
+		var entry := {"event": item[0], "batch": batch, "abs_pos": item[3], "tick": item[5]}
 		if item[2] >= 0:
 			at_ms += int(item[2])
 		if item[4] >= 0:
@@ -291,7 +307,10 @@ func _apply_due_input() -> void:
 		var entry: Dictionary = _pending_input[0]
 		if active_frames < int(entry["frame"]) or now < int(entry["ms"]):
 			break
+		if entry["tick"] and active_ticks <= _last_input_tick:
+			break
 		_pending_input.pop_front()
+		_last_input_tick = active_ticks
 		var abs_pos: Variant = entry["abs_pos"]
 		if abs_pos != null and DisplayServer.has_feature(DisplayServer.FEATURE_MOUSE):
 			# On a real display Viewport.get_mouse_position() reads the pointer itself.

@@ -102,7 +102,7 @@ func cmd_send_input(params: Dictionary) -> Dictionary:
 		for pair: Array in built["events"]:
 			items.append([pair[0], pair[1], int(spec.get("delay_ms", -1)) if first else -1,
 					_agent.input_builder.absolute_position(spec) if first else null,
-					int(spec.get("frame", -1)) if first else -1])
+					int(spec.get("frame", -1)) if first else -1, pair.size() > 2 and pair[2]])
 			first = false
 	var batch := {"applied": 0, "total": items.size()}
 	var start: int = _agent.active_frames

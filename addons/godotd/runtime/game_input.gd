@@ -15,8 +15,10 @@ var button_mask: int = 0
 
 
 ## The events [param spec] stands for, in order: [code]{"ok": true, "events": [[event,
-## frames_after_previous], ...]}[/code] (a tap is a press and, one frame later, a release; typed
-## text is a press and release per character), or [code]{"ok": false, "message": why}[/code].
+## frames_after_previous, after_a_tick], ...]}[/code] (a tap is a press and, one process frame
+## and one physics tick later, a release: a headless game runs many frames per tick, and a game
+## that reads input in _physics_process must see the press; typed text is a press and release
+## per character), or [code]{"ok": false, "message": why}[/code].
 func build(spec: Dictionary) -> Dictionary:
 	match str(spec.get("type", "")):
 		"key":
@@ -181,7 +183,7 @@ func _joy_motion(spec: Dictionary) -> Dictionary:
 func _press_or_tap(spec: Dictionary, make: Callable) -> Dictionary:
 	if spec.has("pressed"):
 		return {"ok": true, "events": [[make.call(bool(spec["pressed"])), 0]]}
-	return {"ok": true, "events": [[make.call(true), 0], [make.call(false), 1]]}
+	return {"ok": true, "events": [[make.call(true), 0], [make.call(false), 1, true]]}
 
 
 func _modifiers(ev: InputEventWithModifiers, spec: Dictionary) -> void:
