@@ -108,6 +108,14 @@ func _process(_delta: float) -> void:
 	_connection.poll()
 	_send_changes()
 	_send_output()
+	# The game's nodes run after the agent in this frame: what they print, and the answers of
+	# requests handled now, go out at the frame's end instead of waiting for the next one.
+	_end_of_frame.call_deferred()
+
+
+func _end_of_frame() -> void:
+	_send_output()
+	_connection.flush()
 
 
 func _physics_process(_delta: float) -> void:
