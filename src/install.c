@@ -72,7 +72,7 @@ fail: {
 }
 }
 
-static int gd__mkdirs(const char *dir) {
+int gd_install_mkdirs(const char *dir) {
   char buf[PATH_MAX];
   snprintf(buf, sizeof buf, "%s", dir);
   for (char *p = buf + 1; *p; p++) {
@@ -100,7 +100,7 @@ static int gd__sync_file(const char *src, const char *dst) {
 }
 
 static int gd__sync_dir(const char *src, const char *dst, char *err, size_t err_size) {
-  int rc = gd__mkdirs(dst);
+  int rc = gd_install_mkdirs(dst);
   if (rc < 0) {
     snprintf(err, err_size, "cannot create %s: %s", dst, strerror(-rc));
     return -1;
@@ -327,7 +327,7 @@ static int gd__game_view_defaults(const char *project_dir, char *err, size_t err
   char dir[PATH_MAX], path[PATH_MAX + 32];
   snprintf(dir, sizeof dir, "%s/.godot/editor", project_dir);
   snprintf(path, sizeof path, "%s/project_metadata.cfg", dir);
-  if (gd__mkdirs(dir) != 0) {
+  if (gd_install_mkdirs(dir) != 0) {
     snprintf(err, err_size, "cannot create %s: %s", dir, strerror(errno));
     return -1;
   }

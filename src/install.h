@@ -22,6 +22,9 @@ int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, 
  * for unit tests. */
 char *gd_install_enable_plugin(const char *text);
 
+/* Creates dir and its missing parents (mode 0755). 0, or -1 with errno set. */
+int gd_install_mkdirs(const char *dir);
+
 /* The autoload of the runtime agent, active only in games launched under godotd (the agent
  * checks GODOTD_URL and the editor feature; it is inert in exported builds). */
 #define GD_RUNTIME_AUTOLOAD "GodotdRuntime"

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "ops.h"
 #include "sandbox.h"
+#include "testrun.h"
 
 #define GD_GET_OUTPUT_LIMIT 500
 #define GD_WAIT_OUTPUT_DEFAULT_MS 10000
@@ -528,6 +529,25 @@ static void gd__run_and_capture(gd_ops_call *c, uint64_t wait_ms) {
   gd_editor_wait(ops->editor, GD_NEEDS_READY, wait_ms, true, gd__run_ready, r);
 }
 
+/* ---- run_tests ----------------------------------------------------------------------------- */
+
+static void gd__tests_done(void *ud, const char *code, const char *msg, json_t *result) {
+  gd_ops_done(ud, code, msg, result);
+}
+
+static void gd__tests_cancel(void *ud) {
+  gd_testrun_cancel(ud);
+}
+
+static void gd__run_tests(gd_ops_call *c) {
+  gd_ops *ops = gd_ops_call_ops(c);
+  gd_ops_mark_sent(c);
+  gd_testrun *t = gd_testrun_start(ops->editor->loop, ops->editor->cfg.godot.path,
+                                   ops->editor->cfg.project, gd_ops_call_params(c),
+                                   gd__tests_done, c);
+  if (t) gd_ops_on_cancel(c, gd__tests_cancel, t);
+}
+
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
 void gd_runtime_run(gd_ops_call *c, uint64_t wait_ms) {
@@ -543,5 +563,6 @@ void gd_runtime_run(gd_ops_call *c, uint64_t wait_ms) {
   else if (strcmp(name, "get_game_state") == 0) gd__get_game_state(c);
   else if (strcmp(name, "take_screenshot") == 0) gd__take_screenshot(c, wait_ms);
   else if (strcmp(name, "run_and_capture") == 0) gd__run_and_capture(c, wait_ms);
+  else if (strcmp(name, "run_tests") == 0) gd__run_tests(c);
   else gd_ops_done(c, GD_E_UNKNOWN_COMMAND, "no daemon handler for this command", NULL);
 }
