@@ -24,7 +24,7 @@ struct gd_testrun {
   gd_testrun_cb cb;
   void *ud;
   char framework[16];
-  char report[PATH_MAX - 64]; /* GUT: the file; gdUnit4: the directory of its report_N/ */
+  char report[PATH_MAX];      /* GUT: the file; gdUnit4: the directory of its report_N/ */
   json_t *command;           /* the runner's argv, for the result */
   char *tail[GD_TESTRUN_TAIL_LINES];
   size_t ntail, tail_next;
@@ -103,6 +103,7 @@ static void gd__read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
 
 /* gdUnit4 writes DIR/report_N/results.xml, N counting up per run: the newest one. */
 static bool gd__gdunit_report(const char *dir, char *out, size_t n) {
+  if (strlen(dir) + 32 > n) return false;
   for (int i = 1000; i >= 1; i--) {
     snprintf(out, n, "%s/report_%d/results.xml", dir, i);
     if (access(out, R_OK) == 0) return true;
@@ -128,7 +129,7 @@ static void gd__finish(gd_testrun *t) {
     free(tail);
     return;
   }
-  char path[PATH_MAX];
+  char path[PATH_MAX + 64];
   bool found = strcmp(t->framework, "gut") == 0
                    ? (snprintf(path, sizeof path, "%s", t->report), access(path, R_OK) == 0)
                    : gd__gdunit_report(t->report, path, sizeof path);
@@ -260,13 +261,17 @@ gd_testrun *gd_testrun_start(uv_loop_t *loop, const char *godot, const char *pro
       json_array_append_new(argv, json_string(opt));
     }
   } else {
-    snprintf(t->report, sizeof t->report, "%s/gdunit4-%d-%u", dir, (int)getpid(), runs);
+    /* gdUnit4 takes its report directory relative to the project (it puts the project's path
+     * in front of whatever it is given). */
+    char rel[128];
+    snprintf(rel, sizeof rel, ".godot/godotd/tests/gdunit4-%d-%u", (int)getpid(), runs);
+    snprintf(t->report, sizeof t->report, "%s/%s", dir, rel + strlen(".godot/godotd/tests/"));
     json_array_append_new(argv, json_string("-s"));
     json_array_append_new(argv, json_string("-d"));
     json_array_append_new(argv, json_string("res://addons/gdUnit4/bin/GdUnitCmdTool.gd"));
     json_array_append_new(argv, json_string("--ignoreHeadlessMode"));
     json_array_append_new(argv, json_string("-rd"));
-    json_array_append_new(argv, json_string(t->report));
+    json_array_append_new(argv, json_string(rel));
     if (json_array_size(paths) == 0) {
       json_array_append_new(argv, json_string("-a"));
       json_array_append_new(argv, json_string("res://test"));

@@ -1,13 +1,15 @@
 extends SceneTree
 ## Stand-in for gdUnit4's command-line tool (addons/gdUnit4/bin/GdUnitCmdTool.gd): takes
-## -a PATH, -rd DIR, --ignoreHeadlessMode, writes DIR/report_1/results.xml as a real gdUnit4 run
-## did, and exits 100 as gdUnit4 does when a test failed.
+## -a PATH, -rd DIR (relative to the project, as gdUnit4 takes it), --ignoreHeadlessMode, writes
+## DIR/report_1/results.xml as a real gdUnit4 run did, and exits 100 as gdUnit4 does when a test
+## failed.
 
 
 func _init() -> void:
 	var args := OS.get_cmdline_args()
 	var at := args.find("-rd")
-	var dir: String = args[at + 1] if at >= 0 and at + 1 < args.size() else "res://reports/out"
+	# Like gdUnit4, the report directory is taken relative to the project.
+	var dir: String = "res://" + (args[at + 1] if at >= 0 and at + 1 < args.size() else "reports")
 	print("fake gdUnit4: args ", " ".join(args))
 	DirAccess.make_dir_recursive_absolute(dir + "/report_1")
 	var out := FileAccess.open(dir + "/report_1/results.xml", FileAccess.WRITE)
