@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "lines.h"
 #include "log.h"
 
 /* Lines of a crashed game's own output kept in its game_crashed entry. */
@@ -148,8 +149,7 @@ struct gd_game_proc {
   gd_games *hub;
   int pid;
   bool exited, stop_requested;
-  char line[2][GD_PROC_LINE_MAX];
-  size_t line_len[2];
+  gd_lines lines[2]; /* stdout, stderr */
   json_t *early; /* its lines before its agent said hello (reported if it never does) */
   gd_game_proc *next;
 };
@@ -163,15 +163,8 @@ static gd_game *gd__game_by_pid(gd_games *h, int pid) {
 }
 
 static json_t *gd__line_entry(int stream, const char *line) {
-  const char *sev = "info";
-  if (stream == 2 && (strncmp(line, "ERROR:", 6) == 0 || strncmp(line, "SCRIPT ERROR:", 13) == 0 ||
-                      strncmp(line, "USER ERROR:", 11) == 0 || strstr(line, "Program crashed") ||
-                      strncmp(line, "FATAL:", 6) == 0))
-    sev = "error";
-  else if (strncmp(line, "WARNING:", 8) == 0 || strncmp(line, "USER WARNING:", 13) == 0)
-    sev = "warning";
   return json_pack("{s:s, s:s, s:s, s:I}", "kind", stream == 2 ? "stderr" : "stdout", "severity",
-                   sev, "message", line, "t_ms", (json_int_t)gd__unix_ms());
+                   gd_lines_severity(line), "message", line, "t_ms", (json_int_t)gd__unix_ms());
 }
 
 /* One line the process printed (stream 1 or 2). */
@@ -194,22 +187,19 @@ static void gd__proc_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = buf->base ? suggested : 0;
 }
 
+static void gd__proc_stdout(void *ud, const char *line, size_t len) {
+  (void)len;
+  gd__proc_line(ud, 1, line);
+}
+
+static void gd__proc_stderr(void *ud, const char *line, size_t len) {
+  (void)len;
+  gd__proc_line(ud, 2, line);
+}
+
 static void gd__proc_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   gd_game_proc *p = s->data;
-  int stream = s == (uv_stream_t *)&p->err ? 2 : 1;
-  char *line = p->line[stream - 1];
-  size_t *len = &p->line_len[stream - 1];
-  for (ssize_t i = 0; i < n; i++) {
-    char c = buf->base[i];
-    if (c == '\n' || *len == GD_PROC_LINE_MAX - 1) {
-      if (*len && line[*len - 1] == '\r') (*len)--;
-      line[*len] = '\0';
-      gd__proc_line(p, stream, line);
-      *len = 0;
-      if (c == '\n') continue;
-    }
-    line[(*len)++] = c;
-  }
+  if (n > 0) gd_lines_feed(&p->lines[s == (uv_stream_t *)&p->err], buf->base, (size_t)n);
   free(buf->base);
   if (n < 0 && !uv_is_closing((uv_handle_t *)s)) uv_close((uv_handle_t *)s, gd__proc_closed);
 }
@@ -224,6 +214,8 @@ static void gd__proc_closed(uv_handle_t *h) {
       break;
     }
   json_decref(p->early);
+  gd_lines_free(&p->lines[0]);
+  gd_lines_free(&p->lines[1]);
   free(p);
 }
 
@@ -248,12 +240,7 @@ static void gd__proc_exit(uv_process_t *proc, int64_t status, int term_signal) {
       gd__proc_read((uv_stream_t *)pipes[s], got, &b); /* frees b.base */
     }
   }
-  for (int s = 0; s < 2; s++) /* what it printed last without a newline */
-    if (p->line_len[s]) {
-      p->line[s][p->line_len[s]] = '\0';
-      gd__proc_line(p, s + 1, p->line[s]);
-      p->line_len[s] = 0;
-    }
+  for (int s = 0; s < 2; s++) gd_lines_flush(&p->lines[s]); /* printed without a newline */
   gd_game *g = gd__game_by_pid(h, p->pid);
   if (g && g->welcomed) {
     g->exit.read = true;
@@ -302,6 +289,14 @@ int gd_games_launch(gd_games *h, const char *file, const char **args, char **env
   }
   p->hub = h;
   p->early = json_array();
+  if (gd_lines_init(&p->lines[0], GD_PROC_LINE_MAX, gd__proc_stdout, p) != 0 ||
+      gd_lines_init(&p->lines[1], GD_PROC_LINE_MAX, gd__proc_stderr, p) != 0) {
+    gd_lines_free(&p->lines[0]);
+    json_decref(p->early);
+    free(p);
+    snprintf(err, n, "out of memory");
+    return -1;
+  }
   uv_pipe_init(h->loop, &p->out, 0);
   uv_pipe_init(h->loop, &p->err, 0);
   uv_timer_init(h->loop, &p->kill_timer);

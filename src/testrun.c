@@ -11,6 +11,7 @@
 #include "errors.h"
 #include "install.h"
 #include "junit.h"
+#include "lines.h"
 #include "log.h"
 
 #define GD_TESTRUN_LINE_MAX 2048
@@ -28,8 +29,7 @@ struct gd_testrun {
   json_t *command;           /* the runner's argv, for the result */
   char *tail[GD_TESTRUN_TAIL_LINES];
   size_t ntail, tail_next;
-  char line[2][GD_TESTRUN_LINE_MAX];
-  size_t line_len[2];
+  gd_lines lines[2];          /* stdout, stderr */
   uint64_t started_ms, timeout_ms;
   uv_loop_t *loop;
   bool timed_out, exited;
@@ -74,6 +74,8 @@ static void gd__closed(uv_handle_t *h) {
   gd_testrun *t = h->data;
   if (--t->open) return;
   for (size_t i = 0; i < GD_TESTRUN_TAIL_LINES; i++) free(t->tail[i]);
+  gd_lines_free(&t->lines[0]);
+  gd_lines_free(&t->lines[1]);
   json_decref(t->command);
   free(t);
 }
@@ -84,19 +86,14 @@ static void gd__alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = buf->base ? suggested : 0;
 }
 
+static void gd__line(void *ud, const char *line, size_t len) {
+  (void)len;
+  gd__keep_line(ud, line);
+}
+
 static void gd__read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   gd_testrun *t = s->data;
-  int k = s == (uv_stream_t *)&t->err;
-  for (ssize_t i = 0; i < n; i++) {
-    char c = buf->base[i];
-    if (c == '\n' || t->line_len[k] == GD_TESTRUN_LINE_MAX - 1) {
-      t->line[k][t->line_len[k]] = '\0';
-      gd__keep_line(t, t->line[k]);
-      t->line_len[k] = 0;
-      if (c == '\n') continue;
-    }
-    if (c != '\r') t->line[k][t->line_len[k]++] = c;
-  }
+  if (n > 0) gd_lines_feed(&t->lines[s == (uv_stream_t *)&t->err], buf->base, (size_t)n);
   free(buf->base);
   if (n < 0 && !uv_is_closing((uv_handle_t *)s)) uv_close((uv_handle_t *)s, gd__closed);
 }
@@ -166,12 +163,7 @@ static void gd__exit(uv_process_t *p, int64_t status, int term_signal) {
   t->exit_status = status;
   t->term_signal = term_signal;
   uv_timer_stop(&t->timer);
-  for (int k = 0; k < 2; k++)
-    if (t->line_len[k]) {
-      t->line[k][t->line_len[k]] = '\0';
-      gd__keep_line(t, t->line[k]);
-      t->line_len[k] = 0;
-    }
+  for (int k = 0; k < 2; k++) gd_lines_flush(&t->lines[k]);
   gd_info("tests: %s runner (pid %d) ended: %s %lld", t->framework, p->pid,
           term_signal ? "signal" : "exit", (long long)(term_signal ? term_signal : status));
   gd__finish(t);
@@ -224,6 +216,13 @@ gd_testrun *gd_testrun_start(uv_loop_t *loop, const char *godot, const char *pro
   }
   gd_testrun *t = calloc(1, sizeof *t);
   if (!t) {
+    cb(ud, GD_E_INTERNAL, "out of memory", NULL);
+    return NULL;
+  }
+  if (gd_lines_init(&t->lines[0], GD_TESTRUN_LINE_MAX, gd__line, t) != 0 ||
+      gd_lines_init(&t->lines[1], GD_TESTRUN_LINE_MAX, gd__line, t) != 0) {
+    gd_lines_free(&t->lines[0]);
+    free(t);
     cb(ud, GD_E_INTERNAL, "out of memory", NULL);
     return NULL;
   }

@@ -1,0 +1,37 @@
+/* lines: a child process's output as lines — the framing every reader of Godot's stdout and
+ * stderr needs (games the daemon starts, test runners, headless sessions).
+ *
+ * Owns one stream's partial line between reads, the cut of an over-long line into pieces of at
+ * most max bytes (never inside a UTF-8 sequence that looks whole), the dropping of the '\r' of
+ * CRLF, the replacement of invalid UTF-8 by U+FFFD (so every line can go into JSON as is), and
+ * the severity Godot's own prefixes give a line. No I/O: bytes in, lines out through a callback.
+ * Calls only libc.
+ */
+#ifndef GD_LINES_H
+#define GD_LINES_H
+
+#include <stddef.h>
+
+/* Gets each line (NUL-terminated valid UTF-8, no newline; valid during the call). */
+typedef void (*gd_lines_cb)(void *ud, const char *line, size_t len);
+
+typedef struct gd_lines {
+  char *buf;          /* max bytes: the partial line */
+  size_t len, max;
+  gd_lines_cb cb;
+  void *ud;
+} gd_lines;
+
+/* Prepares l for lines of at most max bytes (> 3). 0, or -1 when out of memory. */
+int gd_lines_init(gd_lines *l, size_t max, gd_lines_cb cb, void *ud);
+void gd_lines_free(gd_lines *l);
+/* Takes n bytes: calls cb for each line they complete (at '\n', or every max bytes). */
+void gd_lines_feed(gd_lines *l, const char *bytes, size_t n);
+/* The partial line, if any, as a line (the stream ended without a final newline). */
+void gd_lines_flush(gd_lines *l);
+
+/* "error", "warning" or "info" from the prefix Godot prints (ERROR:, SCRIPT ERROR:, USER ERROR:,
+ * FATAL:, the crash handler's lines; WARNING:, USER WARNING:). */
+const char *gd_lines_severity(const char *line);
+
+#endif
