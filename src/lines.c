@@ -20,9 +20,7 @@ void gd_lines_free(gd_lines *l) {
   memset(l, 0, sizeof *l);
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, nothing over
- * U+10FFFF), 0 when it is not one. */
-static size_t gd__seq(const unsigned char *s, size_t avail) {
+size_t gd_lines_utf8_seq(const unsigned char *s, size_t avail) {
   unsigned char c = s[0];
   if (c < 0x80) return 1;
   size_t n;
@@ -51,7 +49,7 @@ static void gd__emit(gd_lines *l, const char *s, size_t len) {
   const unsigned char *u = (const unsigned char *)s;
   bool clean = true;
   for (size_t i = 0; i < len && clean;) {
-    size_t n = gd__seq(u + i, len - i);
+    size_t n = gd_lines_utf8_seq(u + i, len - i);
     clean = n != 0;
     i += n;
   }
@@ -66,7 +64,7 @@ static void gd__emit(gd_lines *l, const char *s, size_t len) {
   if (!out) return;
   size_t o = 0;
   for (size_t i = 0; i < len;) {
-    size_t n = gd__seq(u + i, len - i);
+    size_t n = gd_lines_utf8_seq(u + i, len - i);
     if (n) {
       memcpy(out + o, s + i, n);
       o += n;

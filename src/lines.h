@@ -30,6 +30,10 @@ void gd_lines_feed(gd_lines *l, const char *bytes, size_t n);
 /* The partial line, if any, as a line (the stream ended without a final newline). */
 void gd_lines_flush(gd_lines *l);
 
+/* Length of the valid UTF-8 sequence at s (avail > 0 bytes; RFC 3629 §4: no overlongs, no
+ * surrogates, nothing above U+10FFFF), 0 when the bytes there are not one. */
+size_t gd_lines_utf8_seq(const unsigned char *s, size_t avail);
+
 /* "error", "warning" or "info" from the prefix Godot prints (ERROR:, SCRIPT ERROR:, USER ERROR:,
  * FATAL:, the crash handler's lines; WARNING:, USER WARNING:). */
 const char *gd_lines_severity(const char *line);

@@ -5,30 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629 §4: no overlongs, no surrogates, nothing
- * above U+10FFFF), or 0 when the bytes there are not one. */
-static size_t gd__utf8_seq(const unsigned char *s, size_t avail) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (avail < n || s[1] < lo || s[1] > hi) return 0;
-  for (size_t i = 2; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  return n;
-}
+#include "lines.h"
 
 /* A NUL-terminated copy of s with each byte that is not part of valid UTF-8 replaced by
  * U+FFFD; NULL when out of memory. */
@@ -36,7 +13,7 @@ static char *gd__utf8_copy(const char *s, size_t len, size_t *out_len) {
   const unsigned char *u = (const unsigned char *)s;
   size_t need = 0;
   for (size_t i = 0; i < len;) {
-    size_t n = gd__utf8_seq(u + i, len - i);
+    size_t n = gd_lines_utf8_seq(u + i, len - i);
     need += n ? n : 3;
     i += n ? n : 1;
   }
@@ -44,7 +21,7 @@ static char *gd__utf8_copy(const char *s, size_t len, size_t *out_len) {
   if (!out) return NULL;
   size_t o = 0;
   for (size_t i = 0; i < len;) {
-    size_t n = gd__utf8_seq(u + i, len - i);
+    size_t n = gd_lines_utf8_seq(u + i, len - i);
     if (n) {
       memcpy(out + o, s + i, n);
       o += n;

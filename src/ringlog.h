@@ -5,7 +5,8 @@
  * its newline arrives, and monotonically increasing ids so a client can poll "what is new since
  * id N" and learn when it fell behind (entries overwritten before it read them). When full, the
  * oldest entry is dropped. No clock and no I/O: times come from the caller, and an optional
- * callback sees each new entry (the supervisor appends it to a log file). Calls only jansson.
+ * callback sees each new entry (the supervisor appends it to a log file). Calls jansson and
+ * lines (UTF-8 checks).
  */
 #ifndef GD_RINGLOG_H
 #define GD_RINGLOG_H

@@ -45,6 +45,7 @@ typedef struct gd_xvfb {
   int pid;
   char buf[32];
   size_t len;
+  struct gd_xvfb **slot; /* &e->xvfb_old while stopping: cleared when it is gone */
 } gd_xvfb;
 
 static void gd__spawn(gd_editor *e);
@@ -599,12 +600,18 @@ static void gd__xvfb_stop(gd_editor *e) {
   e->xvfb = NULL;
   e->display[0] = '\0';
   x->e = NULL;
+  /* Its exit frees it; a daemon exiting first frees it in gd_editor_close. */
+  if (e->xvfb_old && e->xvfb_old->slot) e->xvfb_old->slot = NULL;
+  e->xvfb_old = x;
+  x->slot = &e->xvfb_old;
   if (x->pid > 0) kill(-x->pid, SIGTERM);
 }
 
 static void gd__xvfb_exit(uv_process_t *p, int64_t code, int sig) {
   gd_xvfb *x = p->data;
   gd_editor *e = x->e;
+  if (x->slot) *x->slot = NULL;
+  x->slot = NULL;
   uv_close((uv_handle_t *)p, gd__xvfb_closed);
   if (!uv_is_closing((uv_handle_t *)&x->ready)) uv_close((uv_handle_t *)&x->ready, gd__xvfb_closed);
   if (!e) return; /* stopped on purpose */
@@ -1206,6 +1213,13 @@ void gd_editor_close(gd_editor *e) {
     if (!uv_is_closing((uv_handle_t *)timers[i])) uv_close((uv_handle_t *)timers[i], NULL);
   if (e->pidfd >= 0 && !uv_is_closing((uv_handle_t *)&e->pidfd_poll))
     uv_close((uv_handle_t *)&e->pidfd_poll, gd__pidfd_closed);
+  gd_xvfb *x = e->xvfb_old; /* told to exit, not reaped yet: its handles close with the loop */
+  if (x) {
+    e->xvfb_old = NULL;
+    x->slot = NULL;
+    if (!uv_is_closing((uv_handle_t *)&x->proc)) uv_close((uv_handle_t *)&x->proc, gd__xvfb_closed);
+    if (!uv_is_closing((uv_handle_t *)&x->ready)) uv_close((uv_handle_t *)&x->ready, gd__xvfb_closed);
+  }
   if (e->log_fp) fclose(e->log_fp);
   e->log_fp = NULL;
 }

@@ -144,6 +144,7 @@ typedef struct gd_editor {
   void *on_addon_event_ud;
 
   struct gd_xvfb *xvfb;     /* the private X server of --display xvfb, or NULL */
+  struct gd_xvfb *xvfb_old; /* one told to exit and not gone yet (freed at close if need be) */
   char display[32];         /* ":N" once that X server accepts connections */
 } gd_editor;
 
