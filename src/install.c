@@ -226,48 +226,47 @@ oom:
   return NULL;
 }
 
-char *gd_install_add_autoload(const char *text) {
-  static const char entry[] = GD_RUNTIME_AUTOLOAD "=\"*" GD_RUNTIME_SCRIPT "\"";
-  size_t len = 0, cap = 0;
+/* text (an INI file: project.godot, a ConfigFile) with the line entry ("key=value", key given
+ * as key_eq "key=") in [section]: a line of that key is replaced where it stands; else entry
+ * goes first in the section (after a blank line when blank_before); else the section is added
+ * at the end. An exact match returns a copy unchanged. Malloc'ed; NULL on ENOMEM. */
+static char *gd__ini_set(const char *text, const char *section, const char *key_eq,
+                         const char *entry, bool blank_before) {
+  size_t len = 0, cap = 0, slen = strlen(section), klen = strlen(key_eq), elen = strlen(entry);
   char *out = NULL;
   const char *sect = NULL;
   for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line))
-    if (strncmp(line, "[autoload]", 10) == 0) {
+    if (strncmp(line, section, slen) == 0) {
       sect = line;
       break;
     }
   if (!sect) {
     size_t tl = strlen(text);
-    const char *sep = tl && text[tl - 1] != '\n' ? "\n\n" : "\n";
+    const char *sep = !tl ? "" : text[tl - 1] != '\n' ? "\n\n" : "\n";
     if (gd__append(&out, &len, &cap, text, tl) || gd__append(&out, &len, &cap, sep, strlen(sep)) ||
-        gd__append(&out, &len, &cap, "[autoload]\n\n", 12) ||
-        gd__append(&out, &len, &cap, entry, sizeof entry - 1) || gd__append(&out, &len, &cap, "\n", 1))
+        gd__append(&out, &len, &cap, section, slen) || gd__append(&out, &len, &cap, "\n\n", 2) ||
+        gd__append(&out, &len, &cap, entry, elen) || gd__append(&out, &len, &cap, "\n", 1))
       goto oom;
     return out;
   }
   const char *after = strchr(sect, '\n');
   after = after ? after + 1 : sect + strlen(sect);
-  /* An existing entry of ours (maybe an older path) is replaced where it stands. */
   for (const char *line = after; *line && *line != '[';
        line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-    if (strncmp(line, GD_RUNTIME_AUTOLOAD "=", sizeof GD_RUNTIME_AUTOLOAD) != 0) continue;
+    if (strncmp(line, key_eq, klen) != 0) continue;
     const char *eol = strchr(line, '\n');
     eol = eol ? eol : line + strlen(line);
-    if ((size_t)(eol - line) == sizeof entry - 1 && memcmp(line, entry, sizeof entry - 1) == 0)
-      return strdup(text);
+    if ((size_t)(eol - line) == elen && memcmp(line, entry, elen) == 0) return strdup(text);
     if (gd__append(&out, &len, &cap, text, (size_t)(line - text)) ||
-        gd__append(&out, &len, &cap, entry, sizeof entry - 1) ||
+        gd__append(&out, &len, &cap, entry, elen) ||
         gd__append(&out, &len, &cap, eol, strlen(eol)))
       goto oom;
     return out;
   }
-  /* First in the section: autoloads are added to the tree in file order, and the agent's frame
-   * must begin before the game's nodes run theirs (game_step counts frames from there). */
   if (gd__append(&out, &len, &cap, text, (size_t)(after - text)) ||
       (after == sect + strlen(sect) && gd__append(&out, &len, &cap, "\n", 1)) ||
-      gd__append(&out, &len, &cap, "\n", 1) ||
-      gd__append(&out, &len, &cap, entry, sizeof entry - 1) ||
-      gd__append(&out, &len, &cap, "\n", 1) ||
+      (blank_before && gd__append(&out, &len, &cap, "\n", 1)) ||
+      gd__append(&out, &len, &cap, entry, elen) || gd__append(&out, &len, &cap, "\n", 1) ||
       gd__append(&out, &len, &cap, after, strlen(after)))
     goto oom;
   return out;
@@ -276,50 +275,16 @@ oom:
   return NULL;
 }
 
+char *gd_install_add_autoload(const char *text) {
+  /* First in the section: autoloads are added to the tree in file order, and the agent's frame
+   * must begin before the game's nodes run theirs (game_step counts frames from there). An
+   * older value of ours (another path) is replaced where it stands. */
+  return gd__ini_set(text, "[autoload]", GD_RUNTIME_AUTOLOAD "=",
+                     GD_RUNTIME_AUTOLOAD "=\"*" GD_RUNTIME_SCRIPT "\"", true);
+}
+
 char *gd_install_game_view_defaults(const char *text) {
-  static const char key[] = "embed_on_play=";
-  static const char want[] = "embed_on_play=false";
-  size_t len = 0, cap = 0;
-  char *out = NULL;
-  const char *sect = NULL;
-  for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line))
-    if (strncmp(line, "[game_view]", 11) == 0) {
-      sect = line;
-      break;
-    }
-  if (!sect) {
-    size_t tl = strlen(text);
-    const char *sep = !tl ? "" : text[tl - 1] != '\n' ? "\n\n" : "\n";
-    if (gd__append(&out, &len, &cap, text, tl) || gd__append(&out, &len, &cap, sep, strlen(sep)) ||
-        gd__append(&out, &len, &cap, "[game_view]\n\n", 13) ||
-        gd__append(&out, &len, &cap, want, sizeof want - 1) || gd__append(&out, &len, &cap, "\n", 1))
-      goto oom;
-    return out;
-  }
-  const char *after = strchr(sect, '\n');
-  after = after ? after + 1 : sect + strlen(sect);
-  for (const char *line = after; *line && *line != '[';
-       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-    if (strncmp(line, key, sizeof key - 1) != 0) continue;
-    const char *eol = strchr(line, '\n');
-    eol = eol ? eol : line + strlen(line);
-    if ((size_t)(eol - line) == sizeof want - 1 && memcmp(line, want, sizeof want - 1) == 0)
-      return strdup(text);
-    if (gd__append(&out, &len, &cap, text, (size_t)(line - text)) ||
-        gd__append(&out, &len, &cap, want, sizeof want - 1) ||
-        gd__append(&out, &len, &cap, eol, strlen(eol)))
-      goto oom;
-    return out;
-  }
-  if (gd__append(&out, &len, &cap, text, (size_t)(after - text)) ||
-      (after == sect + strlen(sect) && gd__append(&out, &len, &cap, "\n", 1)) ||
-      gd__append(&out, &len, &cap, want, sizeof want - 1) || gd__append(&out, &len, &cap, "\n", 1) ||
-      gd__append(&out, &len, &cap, after, strlen(after)))
-    goto oom;
-  return out;
-oom:
-  free(out);
-  return NULL;
+  return gd__ini_set(text, "[game_view]", "embed_on_play=", "embed_on_play=false", false);
 }
 
 /* Games godotd plays get their own window (see gd_install_game_view_defaults). 0 or -1. */

@@ -43,6 +43,34 @@ size_t gd_lines_utf8_seq(const unsigned char *s, size_t avail) {
   return n;
 }
 
+char *gd_lines_utf8_copy(const char *s, size_t len, size_t *out_len) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t need = 0;
+  for (size_t i = 0; i < len;) {
+    size_t n = gd_lines_utf8_seq(u + i, len - i);
+    need += n ? n : 3;
+    i += n ? n : 1;
+  }
+  char *out = malloc(need + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < len;) {
+    size_t n = gd_lines_utf8_seq(u + i, len - i);
+    if (n) {
+      memcpy(out + o, s + i, n);
+      o += n;
+      i += n;
+    } else {
+      memcpy(out + o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      i++;
+    }
+  }
+  out[o] = '\0';
+  *out_len = o;
+  return out;
+}
+
 /* Hands s (len bytes) to the callback, invalid UTF-8 replaced by U+FFFD. */
 static void gd__emit(gd_lines *l, const char *s, size_t len) {
   if (len && s[len - 1] == '\r') len--;
@@ -60,22 +88,9 @@ static void gd__emit(gd_lines *l, const char *s, size_t len) {
     if (s == l->buf) l->buf[len] = save;
     return;
   }
-  char *out = malloc(len * 3 + 1);
+  size_t o;
+  char *out = gd_lines_utf8_copy(s, len, &o);
   if (!out) return;
-  size_t o = 0;
-  for (size_t i = 0; i < len;) {
-    size_t n = gd_lines_utf8_seq(u + i, len - i);
-    if (n) {
-      memcpy(out + o, s + i, n);
-      o += n;
-      i += n;
-    } else {
-      memcpy(out + o, "\xEF\xBF\xBD", 3);
-      o += 3;
-      i++;
-    }
-  }
-  out[o] = '\0';
   l->cb(l->ud, out, o);
   free(out);
 }

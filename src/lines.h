@@ -34,6 +34,10 @@ void gd_lines_flush(gd_lines *l);
  * surrogates, nothing above U+10FFFF), 0 when the bytes there are not one. */
 size_t gd_lines_utf8_seq(const unsigned char *s, size_t avail);
 
+/* A NUL-terminated copy of s (len bytes) with each byte that is not part of valid UTF-8
+ * replaced by U+FFFD; its length in *out_len. Malloc'ed; NULL when out of memory. */
+char *gd_lines_utf8_copy(const char *s, size_t len, size_t *out_len);
+
 /* "error", "warning" or "info" from the prefix Godot prints (ERROR:, SCRIPT ERROR:, USER ERROR:,
  * FATAL:, the crash handler's lines; WARNING:, USER WARNING:). */
 const char *gd_lines_severity(const char *line);

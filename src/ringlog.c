@@ -7,36 +7,6 @@
 
 #include "lines.h"
 
-/* A NUL-terminated copy of s with each byte that is not part of valid UTF-8 replaced by
- * U+FFFD; NULL when out of memory. */
-static char *gd__utf8_copy(const char *s, size_t len, size_t *out_len) {
-  const unsigned char *u = (const unsigned char *)s;
-  size_t need = 0;
-  for (size_t i = 0; i < len;) {
-    size_t n = gd_lines_utf8_seq(u + i, len - i);
-    need += n ? n : 3;
-    i += n ? n : 1;
-  }
-  char *out = malloc(need + 1);
-  if (!out) return NULL;
-  size_t o = 0;
-  for (size_t i = 0; i < len;) {
-    size_t n = gd_lines_utf8_seq(u + i, len - i);
-    if (n) {
-      memcpy(out + o, s + i, n);
-      o += n;
-      i += n;
-    } else {
-      memcpy(out + o, "\xEF\xBF\xBD", 3);
-      o += 3;
-      i++;
-    }
-  }
-  out[o] = '\0';
-  *out_len = o;
-  return out;
-}
-
 /* Where to cut s (len > max bytes) so the piece has at most max bytes: before the UTF-8
  * sequence that straddles max, if the bytes there look like one. */
 static size_t gd__cut(const char *s, size_t max) {
@@ -86,7 +56,7 @@ void gd_ringlog_set_line_cb(gd_ringlog *r, gd_ringlog_line_cb cb, void *ud) {
 static uint64_t gd__store(gd_ringlog *r, int stream, const char *line, size_t len,
                           int64_t now_ms) {
   size_t clean_len;
-  char *clean = gd__utf8_copy(line, len, &clean_len);
+  char *clean = gd_lines_utf8_copy(line, len, &clean_len);
   if (!clean) return 0;
   gd_log_entry *e = &r->entries[(r->next_id - 1) % r->capacity];
   if (r->count == r->capacity) free(e->line);
