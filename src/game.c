@@ -133,7 +133,8 @@ static void gd__finalize(gd_game *g) {
  * editor has spoken (or will not: the wait ran out, the daemon is closing). */
 static void gd__maybe_finalize(gd_game *g, bool wait_over) {
   if (!g->ended || g->finalized) return;
-  if (g->reap_done && (g->exit.editor_said || wait_over || g->hub->closing)) gd__finalize(g);
+  g->wait_over |= wait_over;
+  if (g->reap_done && (g->exit.editor_said || g->wait_over || g->hub->closing)) gd__finalize(g);
 }
 
 /* ---- game processes the daemon started ------------------------------------------------------ */
@@ -149,6 +150,7 @@ struct gd_game_proc {
   gd_games *hub;
   int pid;
   bool exited, stop_requested;
+  bool had_game;     /* its runtime agent said hello (its end is that game's to report) */
   gd_lines lines[2]; /* stdout, stderr */
   json_t *early; /* its lines before its agent said hello (reported if it never does) */
   gd_game_proc *next;
@@ -250,6 +252,10 @@ static void gd__proc_exit(uv_process_t *proc, int64_t status, int term_signal) {
     g->exit.editor_said = true; /* the parent's word: nothing more to wait for */
     g->reap_done = true;
     gd__maybe_finalize(g, false);
+  } else if (p->had_game) {
+    /* Its game already reported its end (its link closed long before the process exited). */
+    gd_info("game: process %d %s %d", p->pid, term_signal ? "ended by signal" : "exited with code",
+            term_signal ? term_signal : (int)status);
   } else {
     /* Its agent never connected (a broken autoload, a crash at start): say so, with what it
      * printed. */
@@ -454,7 +460,10 @@ static void gd__on_session(void *ud, const gd_bridge_hello *h) {
   g->started_ms = uv_now(g->hub->loop);
   gd__take_note(g);
   for (gd_game_proc *p = g->hub->procs; p; p = p->next)
-    if (p->pid == g->pid) json_array_clear(p->early); /* the banner; the agent reports from here */
+    if (p->pid == g->pid) { /* the banner; the agent reports from here */
+      json_array_clear(p->early);
+      p->had_game = true;
+    }
   int fd = (int)syscall(SYS_pidfd_open, g->pid, 0);
   if (fd >= 0 && uv_poll_init(g->hub->loop, &g->exit_poll, fd) == 0) {
     g->pidfd = fd;

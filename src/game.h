@@ -50,6 +50,7 @@ typedef struct gd_game {
   uv_poll_t exit_poll;    /* on a pidfd of the game: readable when it has exited */
   int pidfd;              /* -1 when none (pidfd_open failed, or closed) */
   bool reap_done;         /* the status was read, or cannot be any more */
+  bool wait_over;         /* GD_GAMES_EXIT_WAIT_MS passed since the link closed */
   int open_timers;
   struct gd_game *next;
 } gd_game;
