@@ -32,7 +32,7 @@ struct gd_testrun {
   gd_lines lines[2];          /* stdout, stderr */
   uint64_t started_ms, timeout_ms;
   uv_loop_t *loop;
-  bool timed_out, exited;
+  bool timed_out, exited, cancelled;
   int64_t exit_status;
   int term_signal;
 };
@@ -116,6 +116,11 @@ static void gd__finish(gd_testrun *t) {
     free(tail);
     return;
   }
+  if (t->cancelled) {
+    cb(t->ud, GD_E_FAILED, "cancelled: the runner's process group was killed", NULL);
+    free(tail);
+    return;
+  }
   if (t->timed_out) {
     char *msg = NULL;
     if (asprintf(&msg, "the %s run did not end within %llu ms and was killed; its output's end:\n%s",
@@ -181,9 +186,9 @@ static void gd__timeout(uv_timer_t *tm) {
 }
 
 void gd_testrun_cancel(gd_testrun *t) {
-  if (!t) return;
-  t->cb = NULL;
-  if (!t->exited) kill(-t->proc.pid, SIGKILL);
+  if (!t || t->exited) return;
+  t->cancelled = true;
+  kill(-t->proc.pid, SIGKILL);
 }
 
 /* A res:// path of params' paths, checked: no "..", inside the project. */

@@ -31,7 +31,8 @@ typedef void (*gd_testrun_cb)(void *ud, const char *code, const char *msg, json_
  * maybe inline (bad params, no framework, spawn failure); then NULL is returned. */
 gd_testrun *gd_testrun_start(uv_loop_t *loop, const char *godot, const char *project,
                              json_t *params, gd_testrun_cb cb, void *ud);
-/* Kills the runner's process group; cb is not called afterwards. */
+/* Kills the runner's process group; once it is gone cb gets a `failed` "cancelled" outcome
+ * (the caller's own bookkeeping ends there). Nothing when the runner already ended. */
 void gd_testrun_cancel(gd_testrun *t);
 
 #endif

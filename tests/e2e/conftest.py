@@ -634,6 +634,11 @@ def pytest_runtest_makereport(item, call):
             continue
         report.sections.append(
             (f"{d.name} stderr (port {d.port}, {d.stderr_path})", d.stderr_tail(200)))
+        # What Godot itself printed (the editor and the games it ran) is in its own log.
+        log = d.project / ".godot" / "godotd" / "editor.log"
+        if log.is_file():
+            tail = log.read_text(errors="replace").splitlines()[-80:]
+            report.sections.append((f"{d.name} editor.log ({log})", "\n".join(tail)))
 
 
 # --------------------------------------------------------------------------------------------
