@@ -18,7 +18,7 @@ static const struct {
     {GD_E_FORBIDDEN, 403, false},         {GD_E_FAILED, 422, false},
     {GD_E_INTERNAL, 500, false},          {GD_E_BAD_REQUEST, 400, false},
     {GD_E_HEADERS_TOO_LARGE, 431, false}, {GD_E_UNAUTHORIZED, 401, false},
-    {GD_E_NO_RENDERER, 409, false},
+    {GD_E_NO_RENDERER, 409, false},       {GD_E_SESSION_ENDED, 503, false},
 };
 
 int gd_error_http_status(const char *code) {

@@ -28,6 +28,7 @@
 #define GD_E_HEADERS_TOO_LARGE "headers_too_large"
 #define GD_E_UNAUTHORIZED "unauthorized" /* no or wrong bearer token (auth.h) */
 #define GD_E_NO_RENDERER "no_renderer"   /* a screenshot of a process without a renderer (headless) */
+#define GD_E_SESSION_ENDED "session_ended" /* a headless session's Godot exited (session.h) */
 
 /* HTTP status for an error code (RFC 9110 §15); unknown codes map to 500. */
 int gd_error_http_status(const char *code);

@@ -7,7 +7,8 @@
 int gd_lines_init(gd_lines *l, size_t max, gd_lines_cb cb, void *ud) {
   memset(l, 0, sizeof *l);
   if (max < 4) return -1;
-  l->buf = malloc(max + 1);
+  l->cap = max < GD_LINES_FIRST_CAP ? max : GD_LINES_FIRST_CAP;
+  l->buf = malloc(l->cap + 1);
   if (!l->buf) return -1;
   l->max = max;
   l->cb = cb;
@@ -43,11 +44,12 @@ size_t gd_lines_utf8_seq(const unsigned char *s, size_t avail) {
   return n;
 }
 
-char *gd_lines_utf8_copy(const char *s, size_t len, size_t *out_len) {
+/* gd_lines_utf8_copy, with NUL bytes replaced too when nul is set. */
+static char *gd__copy(const char *s, size_t len, size_t *out_len, bool nul) {
   const unsigned char *u = (const unsigned char *)s;
   size_t need = 0;
   for (size_t i = 0; i < len;) {
-    size_t n = gd_lines_utf8_seq(u + i, len - i);
+    size_t n = u[i] || !nul ? gd_lines_utf8_seq(u + i, len - i) : 0;
     need += n ? n : 3;
     i += n ? n : 1;
   }
@@ -55,7 +57,7 @@ char *gd_lines_utf8_copy(const char *s, size_t len, size_t *out_len) {
   if (!out) return NULL;
   size_t o = 0;
   for (size_t i = 0; i < len;) {
-    size_t n = gd_lines_utf8_seq(u + i, len - i);
+    size_t n = u[i] || !nul ? gd_lines_utf8_seq(u + i, len - i) : 0;
     if (n) {
       memcpy(out + o, s + i, n);
       o += n;
@@ -71,13 +73,17 @@ char *gd_lines_utf8_copy(const char *s, size_t len, size_t *out_len) {
   return out;
 }
 
+char *gd_lines_utf8_copy(const char *s, size_t len, size_t *out_len) {
+  return gd__copy(s, len, out_len, false);
+}
+
 /* Hands s (len bytes) to the callback, invalid UTF-8 replaced by U+FFFD. */
 static void gd__emit(gd_lines *l, const char *s, size_t len) {
   if (len && s[len - 1] == '\r') len--;
   const unsigned char *u = (const unsigned char *)s;
   bool clean = true;
   for (size_t i = 0; i < len && clean;) {
-    size_t n = gd_lines_utf8_seq(u + i, len - i);
+    size_t n = u[i] ? gd_lines_utf8_seq(u + i, len - i) : 0;
     clean = n != 0;
     i += n;
   }
@@ -89,7 +95,7 @@ static void gd__emit(gd_lines *l, const char *s, size_t len) {
     return;
   }
   size_t o;
-  char *out = gd_lines_utf8_copy(s, len, &o);
+  char *out = gd__copy(s, len, &o, true);
   if (!out) return;
   l->cb(l->ud, out, o);
   free(out);
@@ -104,21 +110,51 @@ static size_t gd__cut(const char *s, size_t max) {
   return p > 0 && want > max - p ? p : max;
 }
 
+/* Room for want bytes of partial line (want <= max): the buffer grows by doubling, so a
+ * session's 64 MiB line limit costs nothing until a line that long comes. */
+static bool gd__room(gd_lines *l, size_t want) {
+  if (want <= l->cap) return true;
+  size_t cap = l->cap;
+  while (cap < want) cap = cap > l->max / 2 ? l->max : cap * 2;
+  char *grown = realloc(l->buf, cap + 1);
+  if (!grown) return false;
+  l->buf = grown;
+  l->cap = cap;
+  return true;
+}
+
 void gd_lines_feed(gd_lines *l, const char *bytes, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    char c = bytes[i];
-    if (c == '\n') {
-      gd__emit(l, l->buf, l->len);
-      l->len = 0;
-      continue;
+  while (n > 0) {
+    const char *nl = memchr(bytes, '\n', n);
+    size_t take = nl ? (size_t)(nl - bytes) : n;
+    while (take > 0) {
+      if (l->len == l->max) {
+        size_t cut = gd__cut(l->buf, l->max);
+        gd__emit(l, l->buf, cut);
+        memmove(l->buf, l->buf + cut, l->len - cut);
+        l->len -= cut;
+      }
+      size_t chunk = l->max - l->len < take ? l->max - l->len : take;
+      if (!gd__room(l, l->len + chunk)) {
+        /* Out of memory: the line is cut where the buffer ends instead. */
+        chunk = l->cap - l->len < chunk ? l->cap - l->len : chunk;
+        if (chunk == 0) {
+          gd__emit(l, l->buf, l->len);
+          l->len = 0;
+          continue;
+        }
+      }
+      memcpy(l->buf + l->len, bytes, chunk);
+      l->len += chunk;
+      bytes += chunk;
+      n -= chunk;
+      take -= chunk;
     }
-    if (l->len == l->max) {
-      size_t cut = gd__cut(l->buf, l->max);
-      gd__emit(l, l->buf, cut);
-      memmove(l->buf, l->buf + cut, l->len - cut);
-      l->len -= cut;
-    }
-    l->buf[l->len++] = c;
+    if (!nl) return;
+    gd__emit(l, l->buf, l->len);
+    l->len = 0;
+    bytes++;
+    n--;
   }
 }
 

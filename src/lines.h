@@ -3,7 +3,8 @@
  *
  * Owns one stream's partial line between reads, the cut of an over-long line into pieces of at
  * most max bytes (never inside a UTF-8 sequence that looks whole), the dropping of the '\r' of
- * CRLF, the replacement of invalid UTF-8 by U+FFFD (so every line can go into JSON as is), and
+ * CRLF, the replacement of invalid UTF-8 and of NUL bytes by U+FFFD (so every line can go into
+ * JSON and C strings as is), and
  * the severity Godot's own prefixes give a line. No I/O: bytes in, lines out through a callback.
  * Calls only libc.
  */
@@ -15,9 +16,12 @@
 /* Gets each line (NUL-terminated valid UTF-8, no newline; valid during the call). */
 typedef void (*gd_lines_cb)(void *ud, const char *line, size_t len);
 
+/* Bytes a stream's buffer starts with (it grows up to max as long lines need). */
+#define GD_LINES_FIRST_CAP 4096
+
 typedef struct gd_lines {
-  char *buf;          /* max bytes: the partial line */
-  size_t len, max;
+  char *buf;          /* cap + 1 bytes: the partial line */
+  size_t len, cap, max;
   gd_lines_cb cb;
   void *ud;
 } gd_lines;
@@ -35,7 +39,8 @@ void gd_lines_flush(gd_lines *l);
 size_t gd_lines_utf8_seq(const unsigned char *s, size_t avail);
 
 /* A NUL-terminated copy of s (len bytes) with each byte that is not part of valid UTF-8
- * replaced by U+FFFD; its length in *out_len. Malloc'ed; NULL when out of memory. */
+ * replaced by U+FFFD (a NUL byte is kept: U+0000 is valid); its length in *out_len. Malloc'ed;
+ * NULL when out of memory. Lines handed to a gd_lines_cb have NUL replaced too. */
 char *gd_lines_utf8_copy(const char *s, size_t len, size_t *out_len);
 
 /* "error", "warning" or "info" from the prefix Godot prints (ERROR:, SCRIPT ERROR:, USER ERROR:,
