@@ -5,7 +5,8 @@ extends Node
 ## injected input, pause and exact frame steps, and live inspection.
 ##
 ## Inert anywhere else: in the editor, in exported builds (no "editor" feature), and in a game
-## run without the daemon's GODOTD_URL. It is the first autoload, runs before every other node
+## run without the daemon's GODOTD_URL. A headless session (session/session.gd) makes one of
+## its own with a [member port] in place of the WebSocket. It is the first autoload, runs before every other node
 ## of a frame (lowest process priority) and while the tree is paused, which is what lets
 ## game_step count the game's own frames exactly.
 
@@ -22,6 +23,11 @@ const FIRST := -2147483648
 ## Emitted at the start of each process frame and physics tick the game ran unpaused, after
 ## the agent's bookkeeping ([param physics] tells which).
 signal frame_started(physics: bool)
+
+## Set before the agent enters the tree: requests come from and answers go to this port (a
+## headless session's stdin and stdout, session/stdio_port.gd) instead of the daemon's
+## WebSocket; the game's output is not collected then (it is the session's diagnostics).
+var port: Connection = null
 
 var _connection: Connection
 var _logger: OutputLogger
@@ -49,7 +55,7 @@ var input_builder := GameInput.new()
 
 
 func _enter_tree() -> void:
-	_active = _should_run()
+	_active = port != null or _should_run()
 	if not _active:
 		set_process(false)
 		set_physics_process(false)
@@ -57,6 +63,11 @@ func _enter_tree() -> void:
 	process_mode = Node.PROCESS_MODE_ALWAYS
 	process_priority = FIRST
 	process_physics_priority = FIRST
+	if port != null:
+		_commands = GameCommands.new(self)
+		_connection = port
+		_connection.message_received.connect(_on_message)
+		return
 	_session = "%016x" % (randi() << 32 | randi())
 	_logger = OutputLogger.new()
 	_logger.on_error = _send_output_now
@@ -67,6 +78,14 @@ func _enter_tree() -> void:
 	_connection.url = _connection.url.trim_suffix("/bridge") + "/game"
 	_connection.message_received.connect(_on_message)
 	_connection.session_opened.connect(_on_session_opened)
+
+
+## Godot turns processing on at READY for a script that has _process, after _enter_tree: an
+## inert agent turns it off again here (else every frame of a plain run would use a null link).
+func _ready() -> void:
+	if not _active:
+		set_process(false)
+		set_physics_process(false)
 
 
 ## Whether this process is a game launched under godotd.
@@ -86,7 +105,8 @@ func _exit_tree() -> void:
 	if _connection.is_open():
 		_connection.send_message({"type": "event", "event": "exiting", "data": {}})
 	_connection.close("the game is quitting")
-	OS.remove_logger(_logger)
+	if _logger != null:
+		OS.remove_logger(_logger)
 
 
 func _notification(what: int) -> void:
@@ -99,6 +119,8 @@ func _notification(what: int) -> void:
 ## Requests are only taken here, at the start of a process frame (never in a physics tick), so
 ## a step begins at a frame boundary.
 func _process(_delta: float) -> void:
+	if not _active:
+		return
 	if _step_kind == "process":
 		_advance_step()
 	if not get_tree().paused:
@@ -119,6 +141,8 @@ func _end_of_frame() -> void:
 
 
 func _physics_process(_delta: float) -> void:
+	if not _active:
+		return
 	if _step_kind == "physics":
 		_advance_step()
 	if not get_tree().paused:
