@@ -315,6 +315,18 @@ static int gd__game_view_defaults(const char *project_dir, char *err, size_t err
   return rc;
 }
 
+int gd_install_addon_files(const char *project_dir, const char *addon_dir, char *err,
+                           size_t err_size) {
+  char path[PATH_MAX], dst[PATH_MAX];
+  snprintf(path, sizeof path, "%s/project.godot", project_dir);
+  if (access(path, R_OK) != 0) {
+    snprintf(err, err_size, "%s: %s (not a Godot project?)", path, strerror(errno));
+    return -1;
+  }
+  snprintf(dst, sizeof dst, "%s/addons/godotd", project_dir);
+  return gd__sync_dir(addon_dir, dst, err, err_size);
+}
+
 int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, size_t err_size) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/project.godot", project_dir);

@@ -17,6 +17,12 @@
  * Returns the number of files written (0 when all was up to date), or -1 with the reason in err. */
 int gd_install_addon(const char *project_dir, const char *addon_dir, char *err, size_t err_size);
 
+/* Copies addon_dir's files (recursively) into project_dir/addons/godotd and nothing else
+ * (project.godot untouched: a headless session runs the addon's scripts without enabling the
+ * plugin). Files written, or -1 with the reason in err. */
+int gd_install_addon_files(const char *project_dir, const char *addon_dir, char *err,
+                           size_t err_size);
+
 /* Returns project.godot's text (text, NUL-terminated) with GD_PLUGIN_CFG in
  * [editor_plugins] enabled, as a malloc'ed string the caller frees; NULL on ENOMEM. Pure: exposed
  * for unit tests. */

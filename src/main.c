@@ -23,6 +23,7 @@
 #include "mcp.h"
 #include "mcp_http.h"
 #include "mcp_stdio.h"
+#include "session_main.h"
 #include "registry.h"
 #include "router.h"
 #include "server.h"
@@ -70,6 +71,7 @@ static void gd__usage(FILE *f) {
         "       godotd find-godot [--godot BIN]\n"
         "       godotd registry [--check | --write]   regenerate the addon's copy and docs\n"
         "       godotd mcp --project PATH [--toolsets SPEC] [-- serve options]   MCP over stdio\n"
+        "       godotd session --project PATH [--heartbeat-ms N] [-- godot args]   headless JSON-RPC\n"
         "       godotd token --project PATH [--token-file PATH]   print the bearer token\n"
         "       godotd version\n"
         "\n"
@@ -404,6 +406,7 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return gd__serve(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "registry") == 0) return gd_registry_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "mcp") == 0) return gd_mcp_stdio_main(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "session") == 0) return gd_session_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "token") == 0) return gd_auth_token_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "version") == 0) {
     printf("godotd %s\n", GODOTD_VERSION);
