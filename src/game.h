@@ -1,6 +1,6 @@
 /* game: the games running under godotd, each reached through the runtime agent inside it
- * (addons/godotd/runtime/agent.gd), which dials the daemon's WebSocket at /game
- * (docs/protocol.md "Games").
+ * (addons/godotd/runtime/game_agent.gd, added by the autoload runtime/agent.gd), which dials
+ * the daemon's WebSocket at /game (docs/protocol.md "Games").
  *
  * Owns one record per game link: its id (1, 2, ... per daemon, never reused), its own bridge
  * (hello/welcome, requests with timeouts and size limits, exactly as the editor's), what its

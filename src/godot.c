@@ -92,7 +92,7 @@ static int gd__search_path(const char *name, gd_godot_bin *out) {
   return rc;
 }
 
-int gd_godot_find(const char *cli_path, gd_godot_bin *out, char *err, size_t err_size) {
+int gd_godot_locate(const char *cli_path, gd_godot_bin *out, char *err, size_t err_size) {
   memset(out, 0, sizeof *out);
   if (cli_path) {
     if (gd__try(cli_path, "--godot", out) != 0) {
@@ -128,16 +128,21 @@ int gd_godot_find(const char *cli_path, gd_godot_bin *out, char *err, size_t err
       return -1;
     }
   }
-  if (gd__query_version(out->path, out->version, sizeof out->version) != 0) {
-    snprintf(err, err_size, "%s (from %s) did not answer --version", out->path, out->source);
-    return -1;
-  }
   char env[PATH_MAX + 32];
   snprintf(env, sizeof env, "%s", out->path);
   char *slash = strrchr(env, '/');
   if (slash) {
     strcpy(slash, "/../render.env");
     if (access(env, R_OK) == 0 && realpath(env, out->render_env) == NULL) out->render_env[0] = 0;
+  }
+  return 0;
+}
+
+int gd_godot_find(const char *cli_path, gd_godot_bin *out, char *err, size_t err_size) {
+  if (gd_godot_locate(cli_path, out, err, err_size) != 0) return -1;
+  if (gd__query_version(out->path, out->version, sizeof out->version) != 0) {
+    snprintf(err, err_size, "%s (from %s) did not answer --version", out->path, out->source);
+    return -1;
   }
   return 0;
 }

@@ -19,6 +19,9 @@ typedef struct gd_godot_bin {
 
 /* Finds Godot. cli_path may be NULL. 0, or -1 with the reason in err (err_size bytes). */
 int gd_godot_find(const char *cli_path, gd_godot_bin *out, char *err, size_t err_size);
+/* gd_godot_find without running `--version` (version stays ""): for a caller that learns the
+ * version from Godot itself anyway (a session's banner) and should not pay a second start. */
+int gd_godot_locate(const char *cli_path, gd_godot_bin *out, char *err, size_t err_size);
 
 /* Directory holding this executable (readlink /proc/self/exe), into out; 0 or -1. */
 int gd_self_dir(char *out, size_t out_size);

@@ -295,7 +295,7 @@ int gd_session_main(int argc, char **argv) {
   gd_log_init();
   gd_godot_bin bin;
   char err[1024];
-  if (gd_godot_find(godot, &bin, err, sizeof err) != 0) {
+  if (gd_godot_locate(godot, &bin, err, sizeof err) != 0) {
     fprintf(stderr, "godotd session: %s\n", err);
     return 2;
   }

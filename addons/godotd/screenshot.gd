@@ -1,7 +1,7 @@
 @tool
 extends RefCounted
 ## Encoding of screenshots, shared by the editor (handlers/game.gd) and the game's runtime agent
-## (runtime/agent.gd): no editor API here, so a game can load it.
+## (runtime/game_agent.gd): no editor API here, so a game can load it.
 
 ## JPEG quality when take_screenshot gives none.
 const DEFAULT_JPG_QUALITY := 0.85

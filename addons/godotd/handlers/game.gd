@@ -1,7 +1,7 @@
 @tool
 extends "../handler.gd"
 ## The editor's part of the game category: screenshots of the editor itself. The other game
-## commands run in the game's runtime agent (runtime/agent.gd); the daemon sends
+## commands run in the game's runtime agent (runtime/game_agent.gd); the daemon sends
 ## take_screenshot here only for the editor targets.
 
 const Screenshot := preload("../screenshot.gd")

@@ -261,12 +261,7 @@ func cmd_call_game_method(params: Dictionary) -> Dictionary:
 	if not node.has_method(method):
 		return Reply.error(ErrorCodes.NOT_FOUND,
 				"%s (%s) has no method '%s'" % [_path_of(node), node.get_class(), method])
-	var types: Array = []
-	for info: Dictionary in node.get_method_list():
-		if info["name"] == method:
-			for arg: Dictionary in info["args"]:
-				types.append(arg["type"])
-			break
+	var types := _arg_types(node, method)
 	var raw: Array = params.get("args", [])
 	var args: Array = []
 	for i in raw.size():
@@ -277,6 +272,30 @@ func cmd_call_game_method(params: Dictionary) -> Dictionary:
 	var result: Variant = node.callv(method, args)
 	return Reply.ok({"node_path": _path_of(node), "method": method,
 			"result": VariantJson.to_json(result)})
+
+
+## The types of [param method]'s arguments on [param node]. The script's own methods are looked
+## up first: a Node2D's whole method list (hundreds of engine methods) took 4 ms to build.
+static func _arg_types(node: Node, method: String) -> Array:
+	var script := node.get_script() as Script
+	if script != null:
+		var own: Variant = _arg_types_in(script.get_script_method_list(), method)
+		if own != null:
+			return own
+	var engine: Variant = _arg_types_in(node.get_method_list(), method)
+	return engine if engine != null else []
+
+
+## The argument types of the entry named [param method] in [param infos] (method info
+## dictionaries), or null when there is none.
+static func _arg_types_in(infos: Array[Dictionary], method: String) -> Variant:
+	for info: Dictionary in infos:
+		if info["name"] == method:
+			var types: Array = []
+			for arg: Dictionary in info["args"]:
+				types.append(arg["type"])
+			return types
+	return null
 
 
 # ---- paths ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 extends Logger
 ## A Godot logger ([method OS.add_logger], Godot 4.5+) that turns what the engine prints into
 ## godotd's output entries (docs/protocol.md "Output"). Used by the editor addon (plugin.gd) and
-## by the game's runtime agent (agent.gd).
+## by the game's runtime agent (game_agent.gd).
 ##
 ## Godot calls a logger from any thread, so entries go into a queue under a mutex and the owner
 ## drains them from its main loop ([method drain]). An entry is

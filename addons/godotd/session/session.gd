@@ -2,11 +2,12 @@ extends SceneTree
 ## The script of a headless session (docs/session.md):
 ## [code]godot --headless --path PROJECT --script res://addons/godotd/session/session.gd[/code],
 ## started by [code]godotd session[/code] (src/session.c). It drives the game with the runtime
-## agent's own commands (runtime/agent.gd with a stdio port in place of the daemon's WebSocket),
-## so a session and a game run under the daemon answer the same requests the same way.
+## agent's own commands (runtime/game_agent.gd, with a stdio port in place of the daemon's
+## WebSocket), so a session and a game run under the daemon answer the same requests the same
+## way.
 ## Quits when asked to, or when its stdin ends (its driver went away).
 
-const Agent := preload("../runtime/agent.gd")
+const Agent := preload("../runtime/game_agent.gd")
 const GameCommands := preload("../runtime/game_commands.gd")
 const StdioPort := preload("stdio_port.gd")
 

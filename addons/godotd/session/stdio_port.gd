@@ -1,7 +1,7 @@
 extends "../connection.gd"
 ## A headless session's wire (docs/session.md): JSON-RPC 2.0 requests, one per line, read from
 ## stdin on a thread of their own; responses and notifications printed on stdout, one per line.
-## It stands in for the daemon's WebSocket in the runtime agent ([member agent.gd.port]): the
+## It stands in for the daemon's WebSocket in the runtime agent ([member game_agent.gd.port]): the
 ## agent polls it at the start of each frame and gets the game commands as bridge requests;
 ## the session's own methods (banner, ping, load_scene, quit) are answered here.
 
@@ -22,9 +22,10 @@ const RPC_CODES := {
 const SERVER_ERROR := -32000
 
 ## The session script's own methods, answered by [method _local].
-const LOCAL_METHODS: PackedStringArray = ["banner", "ping", "load_scene", "quit"]
-## Session names of the game commands that differ from the agent's.
-const ALIASES := {"get_game_state": "get_state"}
+const LOCAL_METHODS: PackedStringArray = ["banner", "load_scene", "quit"]
+## Session names of the game commands that differ from the agent's (ping goes the way of every
+## game command, so it measures the same path).
+const ALIASES := {"get_game_state": "get_state", "ping": "ping_game"}
 
 ## Emitted when quit was asked for (after its answer is out) or stdin ended.
 signal quit_requested(exit_code: int)
@@ -161,9 +162,6 @@ func _local(id: int, method: String, params: Dictionary) -> void:
 	match method:
 		"banner":
 			_print({"jsonrpc": "2.0", "id": id, "result": banner()})
-		"ping":
-			_print({"jsonrpc": "2.0", "id": id, "result": {"pong": true,
-					"process_frames": Engine.get_process_frames()}})
 		"load_scene":
 			var outcome := _load_scene(params)
 			if outcome.get("ok", false):
@@ -181,10 +179,8 @@ func _local(id: int, method: String, params: Dictionary) -> void:
 func banner() -> Dictionary:
 	var methods: PackedStringArray = LOCAL_METHODS.duplicate()
 	for name in _game_methods:
-		if name == "get_state":
-			methods.append("get_game_state")
-		elif name != "ping_game":
-			methods.append(name)
+		var alias: Variant = ALIASES.find_key(name)
+		methods.append(alias if alias != null else name)
 	var renderer := RenderingServer.get_current_rendering_driver_name()
 	var headless := DisplayServer.get_name() == "headless"
 	var can_draw := not headless and renderer not in ["dummy", ""]
