@@ -647,12 +647,15 @@ static void gd__progress_tick(uv_timer_t *h) {
   if (!c->sink || !c->progress_token) return;
   gd_editor *e = c->m->ops->editor;
   uint64_t elapsed = uv_now(e->loop) - c->started_ms;
-  char msg[160];
-  if (c->op && gd_ops_call_sent(c->op))
-    snprintf(msg, sizeof msg, "running in the editor (%.1f s)", (double)elapsed / 1000.0);
-  else
-    snprintf(msg, sizeof msg, "waiting for the editor (%s, %.1f s)",
-             gd_editor_state_name(e->state), (double)elapsed / 1000.0);
+  char msg[256];
+  /* A daemon command may say what it is doing (run_tests: the runner's output so far). */
+  if (!gd_ops_call_progress(c->op, msg, sizeof msg)) {
+    if (c->op && gd_ops_call_sent(c->op))
+      snprintf(msg, sizeof msg, "running in the editor (%.1f s)", (double)elapsed / 1000.0);
+    else
+      snprintf(msg, sizeof msg, "waiting for the editor (%s, %.1f s)",
+               gd_editor_state_name(e->state), (double)elapsed / 1000.0);
+  }
   c->progress += 1;
   c->sink->notify(c->sink, gd__notification("notifications/progress",
                                             json_pack("{s:O, s:f, s:s}", "progressToken",

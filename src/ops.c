@@ -20,6 +20,8 @@ struct gd_ops_call {
   int game;       /* the game it went to (target game) */
   void (*on_cancel)(void *ud); /* a daemon command's way to stop early, or NULL */
   void *cancel_ud;
+  void (*on_progress)(const void *ud, char *buf, size_t n); /* its own progress text, or NULL */
+  const void *progress_ud;
   bool sent;
   bool returned;  /* gd_ops_run has returned: inline completion no longer possible */
   bool done;      /* cb ran (or was due) while gd_ops_run was still running */
@@ -172,6 +174,18 @@ void gd_ops_cancel(gd_ops_call *c) {
 void gd_ops_on_cancel(gd_ops_call *c, void (*hook)(void *ud), void *ud) {
   c->on_cancel = hook;
   c->cancel_ud = ud;
+}
+
+void gd_ops_on_progress(gd_ops_call *c, void (*describe)(const void *ud, char *buf, size_t n),
+                        const void *ud) {
+  c->on_progress = describe;
+  c->progress_ud = ud;
+}
+
+bool gd_ops_call_progress(const gd_ops_call *c, char *buf, size_t n) {
+  if (!c || !c->on_progress || c->done) return false;
+  c->on_progress(c->progress_ud, buf, n);
+  return true;
 }
 
 bool gd_ops_call_sent(const gd_ops_call *c) { return c && c->sent; }

@@ -58,6 +58,12 @@ void gd_ops_done(gd_ops_call *c, const char *code, const char *msg, json_t *resu
 /* What a daemon command runs when its caller cancels (stop waiting early); cb is not called
  * afterwards, but gd_ops_done must still be called once to free the call. */
 void gd_ops_on_cancel(gd_ops_call *c, void (*hook)(void *ud), void *ud);
+/* A daemon command's own account of what it is doing (e.g. the test runner's output so far),
+ * used for MCP progress notifications instead of the generic one while the call runs. */
+void gd_ops_on_progress(gd_ops_call *c, void (*describe)(const void *ud, char *buf, size_t n),
+                        const void *ud);
+/* Writes the call's own progress text into buf (n bytes): true, or false when it has none. */
+bool gd_ops_call_progress(const gd_ops_call *c, char *buf, size_t n);
 gd_ops *gd_ops_call_ops(const gd_ops_call *c);
 const gd_command *gd_ops_call_command(const gd_ops_call *c);
 /* The call's params (borrowed, validated against the command's schema). */

@@ -539,13 +539,20 @@ static void gd__tests_cancel(void *ud) {
   gd_testrun_cancel(ud);
 }
 
+static void gd__tests_progress(const void *ud, char *buf, size_t n) {
+  gd_testrun_progress(ud, buf, n);
+}
+
 static void gd__run_tests(gd_ops_call *c) {
   gd_ops *ops = gd_ops_call_ops(c);
   gd_ops_mark_sent(c);
   gd_testrun *t = gd_testrun_start(ops->editor->loop, ops->editor->cfg.godot.path,
                                    ops->editor->cfg.project, gd_ops_call_params(c),
                                    gd__tests_done, c);
-  if (t) gd_ops_on_cancel(c, gd__tests_cancel, t);
+  if (t) {
+    gd_ops_on_cancel(c, gd__tests_cancel, t);
+    gd_ops_on_progress(c, gd__tests_progress, t);
+  }
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

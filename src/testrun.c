@@ -29,6 +29,8 @@ struct gd_testrun {
   json_t *command;           /* the runner's argv, for the result */
   char *tail[GD_TESTRUN_TAIL_LINES];
   size_t ntail, tail_next;
+  uint64_t nlines;            /* lines of output so far */
+  char last[120];             /* the last non-empty one, cut (for progress) */
   gd_lines lines[2];          /* stdout, stderr */
   uint64_t started_ms, timeout_ms;
   uv_loop_t *loop;
@@ -87,8 +89,28 @@ static void gd__alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
 }
 
 static void gd__line(void *ud, const char *line, size_t len) {
-  (void)len;
-  gd__keep_line(ud, line);
+  gd_testrun *t = ud;
+  gd__keep_line(t, line);
+  t->nlines++;
+  size_t i = 0;
+  while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+  if (i == len) return;
+  /* Cut at a character boundary: the progress message is JSON. */
+  size_t n = 0, max = sizeof t->last - 4;
+  while (i + n < len) {
+    size_t k = gd_lines_utf8_seq((const unsigned char *)line + i + n, len - i - n);
+    if (!k || n + k > max) break;
+    n += k;
+  }
+  memcpy(t->last, line + i, n);
+  strcpy(t->last + n, i + n < len ? "..." : "");
+}
+
+void gd_testrun_progress(const gd_testrun *t, char *buf, size_t n) {
+  snprintf(buf, n, "%s runner (pid %d): %.1f s, %llu lines of output%s%s",
+           strcmp(t->framework, "gut") == 0 ? "GUT" : "gdUnit4", t->proc.pid,
+           (double)(uv_now(t->loop) - t->started_ms) / 1000.0, (unsigned long long)t->nlines,
+           t->last[0] ? "; last: " : "", t->last);
 }
 
 static void gd__read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {

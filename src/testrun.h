@@ -34,5 +34,8 @@ gd_testrun *gd_testrun_start(uv_loop_t *loop, const char *godot, const char *pro
 /* Kills the runner's process group; once it is gone cb gets a `failed` "cancelled" outcome
  * (the caller's own bookkeeping ends there). Nothing when the runner already ended. */
 void gd_testrun_cancel(gd_testrun *t);
+/* What the run is doing, for progress notifications: "GUT runner (pid N): 4.2 s, 57 lines of
+ * output; last: <its last non-empty line, cut>", into buf (n bytes, NUL-terminated, UTF-8). */
+void gd_testrun_progress(const gd_testrun *t, char *buf, size_t n);
 
 #endif

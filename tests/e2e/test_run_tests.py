@@ -114,6 +114,32 @@ def test_cancelling_over_mcp_kills_the_runner(td):
         mcp.close()
 
 
+def test_mcp_progress_tells_what_the_runner_is_doing(td):
+    """A long run over MCP with a progressToken: progress notifications name the runner and its
+    last output line (not the editor's generic "running in the editor"), then the result."""
+    flag = td.project / "hang.flag"
+    flag.write_text("hang\n")
+    mcp = McpHttp(td.url, timeout=120)
+    try:
+        r = mcp.post({"jsonrpc": "2.0", "id": "t-1", "method": "tools/call",
+                      "params": {"name": "run_tests", "arguments": {"timeout_ms": 3500},
+                                 "_meta": {"progressToken": "tests"}}})
+        assert r.headers["Content-Type"].startswith("text/event-stream"), r.headers
+        events = [json.loads(line[5:]) for line in r.text.splitlines() if line.startswith("data:")]
+        progress = [e["params"] for e in events if e.get("method") == "notifications/progress"]
+        assert len(progress) >= 2, events
+        assert all(p["progressToken"] == "tests" for p in progress)
+        last = progress[-1]["message"]
+        assert last.startswith("GUT runner (pid ") and "last: fake GUT: a suite hangs" in last, last
+        final = events[-1]
+        assert final["id"] == "t-1" and final["result"]["isError"] is True, final
+        assert "timeout" in json.dumps(final["result"]), final
+        wait_for(lambda: not runners(td.project), SHORT_DEADLINE_S, 0.1, "the runner to be gone")
+    finally:
+        flag.unlink()
+        mcp.close()
+
+
 def test_a_project_without_a_framework_gets_not_found(env):
     d = env.daemon("--no-autostart")
     d.wait_listening()
