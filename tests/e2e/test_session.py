@@ -257,6 +257,9 @@ def test_diagnostics_streams_and_severities(session):
     assert engine and engine[0]["stream"] == "stdout" and engine[0]["severity"] == "info", diags
     assert by_text["session main ready"]["stream"] == "stdout"
     assert by_text["session main ready"]["severity"] == "info"
+    junk = by_text['{"jsonrpc":"2.0","id":999999,"result":"not for you"}']
+    assert junk["stream"] == "stdout" and junk["severity"] == "info", junk
+    assert not [m for m in session.seen if m.get("id") == 999999]
     # push_warning and push_error reach stderr with Godot's prefixes.
     assert by_text["WARNING: session warning"] == {**by_text["WARNING: session warning"],
                                                    "stream": "stderr", "severity": "warning"}
@@ -267,7 +270,7 @@ def test_diagnostics_streams_and_severities(session):
     after = diags[diags.index(err) + 1:]
     cont = [d for d in after if d["stream"] == "stderr"][:3]
     assert cont and all(d["severity"] == "error" for d in cont), cont
-    assert any("res://main.gd:13" in d["text"] for d in after), after
+    assert any("res://main.gd:15" in d["text"] for d in after), after
     # Nothing from the inert autoload (a plain script error would show here).
     assert not [d for d in diags if "SCRIPT ERROR" in d["text"]], diags
 

@@ -9,6 +9,8 @@ var score := 7
 
 func _ready() -> void:
 	print("session main ready")
+	# A game's own JSON line that looks like an answer to nobody: a diagnostic, not a response.
+	print('{"jsonrpc":"2.0","id":999999,"result":"not for you"}')
 	push_warning("session warning")
 	push_error("session error")
 
