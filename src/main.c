@@ -24,6 +24,7 @@
 #include "mcp_http.h"
 #include "mcp_stdio.h"
 #include "session_main.h"
+#include "telemetry.h"
 #include "registry.h"
 #include "router.h"
 #include "server.h"
@@ -39,14 +40,41 @@ typedef struct {
   gd_mcp mcp;
   gd_router router;
   gd_server server;
+  gd_telemetry telemetry;
+  char project_name[128];
   uv_signal_t sigint, sigterm;
   int signals;
   int exit_code;
 } gd_daemon;
 
-/* Editor state changes reach MCP clients as log messages. */
+/* Editor state changes reach MCP clients as log messages, and the metrics and event stream. */
 static void gd__editor_state(void *ud, gd_state from, gd_state to) {
-  gd_mcp_editor_state(ud, gd_editor_state_name(from), gd_editor_state_name(to));
+  gd_daemon *d = ud;
+  gd_mcp_editor_state(&d->mcp, gd_editor_state_name(from), gd_editor_state_name(to));
+  gd_telemetry_state(&d->telemetry, &d->editor, from, to);
+}
+
+static void gd__editor_exit(void *ud, gd_editor *e, int pid, int code, int sig,
+                            const char *reason, bool crash) {
+  gd_telemetry_exit(ud, e, pid, code, sig, reason, crash);
+}
+
+static void gd__editor_heartbeat(void *ud, gd_editor *e, double rtt_s) {
+  gd_telemetry_heartbeat(ud, e, rtt_s);
+}
+
+static void gd__http_response(void *ud, const gd_http_request *req, int status) {
+  gd_telemetry_http(ud, req->method, req->path, status);
+}
+
+static unsigned gd__open_connections(void *ud) {
+  gd_daemon *d = ud;
+  return d->server.nconns;
+}
+
+static unsigned gd__open_mcp_sessions(void *ud) {
+  gd_daemon *d = ud;
+  return d->mcp.nsessions;
 }
 
 /* The addon's events the supervisor leaves alone: the editor's output entries, and the exit of a
@@ -347,6 +375,12 @@ static int gd__serve(int argc, char **argv) {
   d.ops.output = &d.output;
   d.ops.started_ms = uv_now(d.loop);
   d.ops.wait_ready_ms = wait_ready;
+  if (gd_telemetry_init(&d.telemetry) != 0) {
+    fprintf(stderr, "godotd: out of memory\n");
+    return 1;
+  }
+  d.ops.telemetry = &d.telemetry;
+  d.router.telemetry = &d.telemetry;
   d.router.ops = &d.ops;
   if (gd_mcp_init(&d.mcp, &d.ops, toolsets, err, sizeof err) != 0) {
     fprintf(stderr, "godotd: --toolsets: %s\n", err);
@@ -374,7 +408,21 @@ static int gd__serve(int argc, char **argv) {
   if (gd_instance_write(cfg.project, (int)getpid(), d.server.port) != 0)
     gd_warn("daemon: cannot write %s/.godot/godotd/daemon.json", cfg.project);
   d.editor.on_state = gd__editor_state;
-  d.editor.on_state_ud = &d.mcp;
+  d.editor.on_state_ud = &d;
+  d.editor.on_exit = gd__editor_exit;
+  d.editor.on_heartbeat = gd__editor_heartbeat;
+  d.editor.on_telemetry_ud = &d.telemetry;
+  d.server.on_response = gd__http_response;
+  d.server.on_response_ud = &d.telemetry;
+  d.telemetry.open_connections = gd__open_connections;
+  d.telemetry.open_mcp_sessions = gd__open_mcp_sessions;
+  d.telemetry.counts_ud = &d;
+  {
+    const char *base = strrchr(cfg.project, '/');
+    snprintf(d.project_name, sizeof d.project_name, "%.127s", base && base[1] ? base + 1 : cfg.project);
+  }
+  d.ops.project_name = d.project_name;
+  gd_telemetry_add_project(&d.telemetry, d.project_name, &d.editor, &d.output);
   d.editor.on_addon_event = gd__addon_event;
   d.editor.on_addon_event_ud = &d;
   gd_mcp_watch_output(&d.mcp, &d.output);
@@ -396,6 +444,7 @@ static int gd__serve(int argc, char **argv) {
   gd_registry_free(&d.registry);
   gd_ringlog_free(&d.editor.logs);
   gd_games_free(&d.games);
+  gd_telemetry_free(&d.telemetry);
   gd_output_free(&d.output);
   return d.exit_code;
 }

@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "limit.h"
 #include "runtime.h"
+#include "telemetry.h"
 
 struct gd_ops_call {
   gd_ops *ops;
@@ -25,6 +26,9 @@ struct gd_ops_call {
   bool sent;
   bool returned;  /* gd_ops_run has returned: inline completion no longer possible */
   bool done;      /* cb ran (or was due) while gd_ops_run was still running */
+  bool forwarded; /* a part of a daemon command: counted in the daemon command's own outcome */
+  bool counted;
+  uint64_t started_ns;
 };
 
 static void gd__free(gd_ops_call *c) {
@@ -34,6 +38,12 @@ static void gd__free(gd_ops_call *c) {
 
 static void gd__finish(gd_ops_call *c, const char *code, const char *msg, json_t *result,
                        const gd_bridge_timing *t) {
+  if (c->ops->telemetry && !c->forwarded && !c->counted) {
+    c->counted = true;
+    double total = (double)(uv_hrtime() - c->started_ns) / 1e9;
+    double editor = t && t->replied_ns >= t->sent_ns ? (double)(t->replied_ns - t->sent_ns) / 1e9 : -1;
+    gd_telemetry_command(c->ops->telemetry, c->ops->project_name, c->cmd->name, code, total, editor);
+  }
   if (c->cb) c->cb(c->ud, code, msg, result, t);
   if (c->returned) gd__free(c);
   else c->done = true;
@@ -106,7 +116,7 @@ static gd_ops_call *gd__new(gd_ops *ops, const gd_command *cmd, json_t *params, 
     return NULL;
   }
   *c = (gd_ops_call){.ops = ops, .cmd = cmd, .command = cmd->name, .params = params, .cb = cb,
-                     .ud = ud};
+                     .ud = ud, .started_ns = uv_hrtime()};
   return c;
 }
 
@@ -159,6 +169,7 @@ gd_ops_call *gd_ops_forward(gd_ops *ops, const gd_command *cmd, const char *comm
   gd_ops_call *c = gd__new(ops, cmd, params, cb, ud);
   if (!c) return NULL;
   c->command = command;
+  c->forwarded = true;
   gd__start(c, target, wait_ms);
   return gd__returned(c);
 }

@@ -30,6 +30,8 @@ typedef struct gd_ops {
   uint64_t started_ms;      /* uv_now at daemon start */
   uint64_t wait_ready_ms;   /* how long a command waits for a (re)starting editor */
   uint64_t commands_served;
+  struct gd_telemetry *telemetry; /* told of each command's outcome; may be NULL */
+  const char *project_name;       /* the project label of its metrics and events */
 } gd_ops;
 
 /* Outcome of a command: code NULL and result (borrowed; incref to keep) on success, else a

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mcp_http.h"
 #include "sandbox.h"
+#include "telemetry.h"
 
 /* Largest /logs page: keeps one answer under a few MiB even with 16 KiB lines. */
 #define GD_ROUTER_LOGS_MAX 10000
@@ -364,14 +365,136 @@ static void gd__commands(gd_router *rt, gd_reply *r) {
   gd_reply_json(r, 200, json_pack("{s:o}", "commands", list), NULL);
 }
 
+/* ---- /metrics and /events ---------------------------------------------------------------- */
+
+static void gd__metrics(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "GET")) return;
+  char *text = gd_telemetry_render(rt->telemetry);
+  if (!text) {
+    gd_reply_error(r, GD_E_INTERNAL, "out of memory");
+    return;
+  }
+  gd_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text),
+                 "Cache-Control: no-store\r\n");
+  free(text);
+}
+
+/* Comments sent on a quiet stream, so proxies and clients see it is alive. */
+#define GD_ROUTER_EVENTS_KEEPALIVE_MS 15000
+
+typedef struct gd__event_stream {
+  gd_reply *r;
+  gd_events *events;
+  gd_events_listener listener;
+  uv_timer_t keepalive;
+  bool ended;
+} gd__event_stream;
+
+static void gd__event_stream_closed(uv_handle_t *h) { free(h->data); }
+
+static void gd__event_stream_end(gd__event_stream *st) {
+  if (st->ended) return;
+  st->ended = true;
+  gd_events_unlisten(st->events, &st->listener);
+  uv_timer_stop(&st->keepalive);
+  gd_reply_stream_end(st->r);
+  uv_close((uv_handle_t *)&st->keepalive, gd__event_stream_closed);
+}
+
+static void gd__event_stream_gone(void *ud) { gd__event_stream_end(ud); }
+
+static void gd__event_stream_send(gd__event_stream *st, const char *sse, size_t len) {
+  if (!st->ended && gd_reply_stream_write(st->r, sse, len) != 0) gd__event_stream_end(st);
+}
+
+static void gd__event_new(gd_events_listener *l, const char *sse, size_t len) {
+  gd__event_stream_send(l->ud, sse, len);
+}
+
+static void gd__event_replayed(void *ud, const char *sse, size_t len) {
+  gd__event_stream_send(ud, sse, len);
+}
+
+static void gd__event_keepalive(uv_timer_t *t) {
+  static const char ping[] = ": keep-alive\n\n";
+  gd__event_stream_send(t->data, ping, sizeof ping - 1);
+}
+
+/* GET /events[?types=a,b][&since=N]: Server-Sent Events (WHATWG HTML §9.2). A reconnecting
+ * client's Last-Event-ID (or since=N) replays what it missed from the ring, and a "gap" event
+ * says when some of that was already dropped; without either the stream starts from now. */
+static void gd__events(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "GET")) return;
+  char val[256], err[200];
+  unsigned mask = GD_EVENT_ALL;
+  const char *q = r->req->query;
+  if (q && gd_http_query_get(q, "types", val, sizeof val) == 0 &&
+      gd_events_parse_types(val, &mask, err, sizeof err) != 0) {
+    gd_reply_error(r, GD_E_INVALID_PARAMS, "%s", err);
+    return;
+  }
+  bool resume = false;
+  uint64_t since = 0;
+  const char *from = r->req->last_event_id;
+  if (!from && q && gd_http_query_get(q, "since", val, sizeof val) == 0) from = val;
+  if (from) {
+    char *end;
+    since = strtoull(from, &end, 10);
+    if (*end || from[0] == '-' || !from[0]) {
+      gd_reply_error(r, GD_E_INVALID_PARAMS, "Last-Event-ID / since must be an event id (an integer)");
+      return;
+    }
+    resume = true;
+  }
+  gd__event_stream *st = calloc(1, sizeof *st);
+  if (!st) {
+    gd_reply_error(r, GD_E_INTERNAL, "out of memory");
+    return;
+  }
+  st->r = r;
+  st->events = &rt->telemetry->events;
+  if (gd_reply_stream_start(r, 200, "text/event-stream",
+                            "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n") != 0) {
+    gd_reply_stream_end(r);
+    free(st);
+    return;
+  }
+  uv_timer_init(rt->ops->editor->loop, &st->keepalive);
+  st->keepalive.data = st;
+  char head[128];
+  int n = snprintf(head, sizeof head, ": godotd events (last id %llu)\nretry: 2000\n\n",
+                   (unsigned long long)gd_events_last_id(st->events));
+  gd__event_stream_send(st, head, (size_t)n);
+  if (resume && !st->ended) {
+    bool gap = false;
+    char note[200];
+    uint64_t oldest = gd_events_oldest_id(st->events);
+    if (since + 1 < oldest) {
+      n = snprintf(note, sizeof note,
+                   "event: gap\ndata: {\"type\":\"gap\",\"after\":%llu,\"resumed_at\":%llu}\n\n",
+                   (unsigned long long)since, (unsigned long long)oldest);
+      gd__event_stream_send(st, note, (size_t)n);
+    }
+    gd_events_replay(st->events, since, mask, gd__event_replayed, st, &gap);
+  }
+  if (st->ended) return; /* freed when its timer handle closes */
+  st->listener.cb = gd__event_new;
+  st->listener.mask = mask;
+  st->listener.ud = st;
+  gd_events_listen(st->events, &st->listener);
+  gd_reply_on_gone(r, gd__event_stream_gone, st);
+  uv_timer_start(&st->keepalive, gd__event_keepalive, GD_ROUTER_EVENTS_KEEPALIVE_MS,
+                 GD_ROUTER_EVENTS_KEEPALIVE_MS);
+}
+
 static void gd__index(gd_router *rt, gd_reply *r) {
   (void)rt;
   if (!gd__method(r, "GET")) return;
   gd_reply_json(r, 200,
-                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
+                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
                           GODOTD_VERSION, "endpoints", "GET /health", "GET /status",
                           "POST /start", "POST /stop", "POST /restart", "POST /scene/load",
-                          "POST /godot/<command>", "GET /commands", "GET /logs?since=N&limit=M",
+                          "POST /godot/<command>", "GET /commands", "GET /logs?since=N&limit=M", "GET /metrics", "GET /events?types=...",
                           "POST|GET|DELETE /mcp (Model Context Protocol, Streamable HTTP)"),
                 NULL);
 }
@@ -390,6 +513,8 @@ void gd_router_handle(gd_router *rt, gd_reply *r) {
   else if (strcmp(p, "/logs") == 0) gd__logs(rt, r);
   else if (strcmp(p, "/mcp") == 0) gd_mcp_http_handle(rt->mcp, r);
   else if (strcmp(p, "/commands") == 0) gd__commands(rt, r);
+  else if (strcmp(p, "/metrics") == 0 && rt->telemetry) gd__metrics(rt, r);
+  else if (strcmp(p, "/events") == 0 && rt->telemetry) gd__events(rt, r);
   else if (strcmp(p, "/") == 0) gd__index(rt, r);
   else gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s", r->req->method, p);
 }

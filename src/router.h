@@ -1,7 +1,7 @@
 /* router: the HTTP API — maps method + path to lifecycle actions and registry commands.
  *
  * Owns the routes (/health, /status, /start, /stop, /restart, /scene/load, /godot/<command>,
- * /logs, /commands), request-body JSON parsing, param validation against the registry, the
+ * /logs, /commands, /metrics, /events), request-body JSON parsing, param validation against the registry, the
  * wait-for-ready policy, and the mapping of outcomes to HTTP statuses and
  * `{"error":{"code","message"}}` bodies. Transports call it; it calls registry, sandbox,
  * supervisor (lifecycle, waits), ops (commands) and mcp (the /mcp endpoint), never sockets.
@@ -19,6 +19,7 @@
 struct gd_router {
   gd_ops *ops;
   struct gd_mcp *mcp;       /* POST/GET/DELETE /mcp go here */
+  struct gd_telemetry *telemetry; /* GET /metrics and GET /events; NULL: not served */
 };
 
 /* Handles one request and answers it through r, now or later. */

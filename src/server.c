@@ -117,6 +117,7 @@ static void gd__reply_body(gd_reply *r, int status, const char *type, const char
                            size_t len, const char *extra_headers) {
   gd_conn *c = r->conn;
   r->gone_cb = NULL;
+  if (c && c->srv->on_response) c->srv->on_response(c->srv->on_response_ud, r->req, status);
   if (c) {
     c->active = NULL; /* from here a close of c cannot reach r */
     bool keep = r->req->keep_alive && !c->srv->closing;
@@ -185,6 +186,7 @@ int gd_reply_stream_start(gd_reply *r, int status, const char *content_type,
   if (r->streaming) return -1;
   r->streaming = true;
   if (!c) return -1;
+  if (c->srv->on_response) c->srv->on_response(c->srv->on_response_ud, r->req, status);
   const gd_http_request *q = r->req;
   r->chunked = q->http_major > 1 || (q->http_major == 1 && q->http_minor >= 1);
   r->stream_keep_alive = r->chunked && q->keep_alive && !c->srv->closing;

@@ -66,6 +66,9 @@ typedef struct gd_server {
   char token[GD_AUTH_TOKEN_MAX + 1]; /* "" → none required; see gd_server_require_token */
   char **allow_hosts;   /* extra Host names (gd_server_allow_host) */
   size_t n_allow_hosts;
+  /* Told of every response's status as it goes out (metrics); may be NULL. */
+  void (*on_response)(void *ud, const gd_http_request *req, int status);
+  void *on_response_ud;
 } gd_server;
 
 /* Binds host:port (port 0 picks a free one; s->port holds the real one after) and listens.

@@ -447,6 +447,9 @@ static void gd__on_gone(gd_editor *e, int64_t code, int sig, const char *how) {
              "restart requested (quit, reload_project, or Project > Reload Current Project)");
   gd_info("editor: pid %d gone (code %lld, signal %d): %s", pid, (long long)code, sig,
           e->last_exit.reason);
+  if (e->on_exit)
+    e->on_exit(e->on_telemetry_ud, e, pid, (int)code, sig, e->last_exit.reason,
+               !reload && e->state != GD_STATE_STOPPING && e->want_running);
   gd_bridge_drop_session(&e->bridge, "the editor process is gone");
 
   if (e->state == GD_STATE_STOPPING || !e->want_running) {
@@ -514,9 +517,10 @@ static void gd__deadline_due(uv_timer_t *t) {
 static void gd__ping_reply(void *ud, const char *code, const char *msg, json_t *result,
                            const gd_bridge_timing *t) {
   (void)result;
-  (void)t;
   gd_editor *e = ud;
   e->ping_in_flight = false;
+  if (!code && t && e->on_heartbeat && t->replied_ns >= t->sent_ns)
+    e->on_heartbeat(e->on_telemetry_ud, e, (double)(t->replied_ns - t->sent_ns) / 1e9);
   if (code && strcmp(code, GD_E_TIMEOUT) == 0 && e->pid > 0 &&
       (e->state == GD_STATE_READY || e->state == GD_STATE_CONNECTING)) {
     uint64_t now = uv_now(e->loop);

@@ -142,6 +142,12 @@ typedef struct gd_editor {
    * exit), data borrowed; may be NULL. */
   void (*on_addon_event)(void *ud, const char *event, json_t *data);
   void *on_addon_event_ud;
+  /* Told when the editor process is gone (reason as last_exit says; crash: nobody asked for
+   * it) and of each heartbeat's round trip (seconds); may be NULL. */
+  void (*on_exit)(void *ud, struct gd_editor *e, int pid, int code, int sig, const char *reason,
+                  bool crash);
+  void (*on_heartbeat)(void *ud, struct gd_editor *e, double rtt_s);
+  void *on_telemetry_ud;
 
   struct gd_xvfb *xvfb;     /* the private X server of --display xvfb, or NULL */
   struct gd_xvfb *xvfb_old; /* one told to exit and not gone yet (freed at close if need be) */
