@@ -24,7 +24,9 @@
 #include "mcp_http.h"
 #include "mcp_stdio.h"
 #include "session_main.h"
+#include "service.h"
 #include "telemetry.h"
+#include "unit.h"
 #include "registry.h"
 #include "router.h"
 #include "server.h"
@@ -41,6 +43,7 @@ typedef struct {
   gd_router router;
   gd_server server;
   gd_telemetry telemetry;
+  gd_service service;
   char project_name[128];
   uv_signal_t sigint, sigterm;
   int signals;
@@ -52,6 +55,11 @@ static void gd__editor_state(void *ud, gd_state from, gd_state to) {
   gd_daemon *d = ud;
   gd_mcp_editor_state(&d->mcp, gd_editor_state_name(from), gd_editor_state_name(to));
   gd_telemetry_state(&d->telemetry, &d->editor, from, to);
+  if (d->signals) return;
+  char status[256];
+  snprintf(status, sizeof status, "port %d; editor %s: %s", d->server.port, d->project_name,
+           gd_editor_state_name(to));
+  gd_service_status(&d->service, status);
 }
 
 static void gd__editor_exit(void *ud, gd_editor *e, int pid, int code, int sig,
@@ -101,6 +109,8 @@ static void gd__usage(FILE *f) {
         "       godotd mcp --project PATH [--toolsets SPEC] [-- serve options]   MCP over stdio\n"
         "       godotd session --project PATH [--heartbeat-ms N] [-- godot args]   headless JSON-RPC\n"
         "       godotd token --project PATH [--token-file PATH]   print the bearer token\n"
+        "       godotd install-service --project PATH [--user] [--print] [-- serve options]\n"
+        "                                 write a systemd unit (Type=notify, watchdog, sandboxed)\n"
         "       godotd version\n"
         "\n"
         "serve options:\n"
@@ -131,7 +141,9 @@ static void gd__usage(FILE *f) {
         "  --addon-dir PATH          the addon to install (default: the source tree's)\n"
         "  --registry DIR            the command registry (default: schema/commands/)\n"
         "  --toolsets SPEC           MCP tools listed by default: core (default), all, grouped,\n"
-        "                            or core plus categories, e.g. core,node,scene\n",
+        "                            or core plus categories, e.g. core,node,scene\n"
+        "  --log-format FMT          auto (journald when stderr is the journal, else text),\n"
+        "                            text, json (one object per line) or journal\n",
         f);
 }
 
@@ -199,6 +211,7 @@ static void gd__on_signal(uv_signal_t *s, int signum) {
     _exit(1);
   }
   gd_info("daemon: %s: stopping the editor, then exiting", strsignal(signum));
+  gd_service_stopping(&d->service, "stopping the editor");
   d->server.closing = true; /* answers from now on carry Connection: close */
   gd_editor_stop(&d->editor, gd__shutdown_done, d);
 }
@@ -218,10 +231,12 @@ static int gd__serve(int argc, char **argv) {
       {"bind", required_argument, 0, 50},       {"require-token", no_argument, 0, 51},
       {"token-file", required_argument, 0, 52}, {"allow-host", required_argument, 0, 53},
       {"wait-ready-ms", required_argument, 0, 12}, {"import-deadline-ms", required_argument, 0, 13},
+      {"log-format", required_argument, 0, 60},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   const char *project = NULL, *godot = NULL, *display = NULL, *log_file = NULL;
   const char *addon_dir = NULL, *registry = NULL, *toolsets = NULL;
+  const char *log_format = "auto";
   const char *bind = "127.0.0.1", *token_file = NULL, *allow_hosts[16];
   size_t n_allow_hosts = 0;
   bool require_token = false;
@@ -264,6 +279,7 @@ static int gd__serve(int argc, char **argv) {
       allow_hosts[n_allow_hosts++] = optarg;
       break;
     case 12: num = &wait_ready; break;
+    case 60: log_format = optarg; break;
     case 13: num = &import_deadline; break;
     case 'h': gd__usage(stdout); return 0;
     default: gd__usage(stderr); return 2;
@@ -297,6 +313,15 @@ static int gd__serve(int argc, char **argv) {
     return 2;
   }
   memcpy(cfg.project, real, strlen(real) + 1);
+  {
+    const char *base = strrchr(cfg.project, '/');
+    snprintf(d.project_name, sizeof d.project_name, "%.127s", base && base[1] ? base + 1 : cfg.project);
+  }
+  if (gd_service_log_format(log_format, d.project_name) != 0) {
+    fprintf(stderr, "godotd: --log-format %s: auto, text, json%s\n", log_format,
+            gd_service_available() ? " or journal" : " (this build has no libsystemd: no journal)");
+    return 2;
+  }
   char pg[PATH_MAX + 16];
   snprintf(pg, sizeof pg, "%s/project.godot", cfg.project);
   if (access(pg, R_OK) != 0) {
@@ -417,10 +442,6 @@ static int gd__serve(int argc, char **argv) {
   d.telemetry.open_connections = gd__open_connections;
   d.telemetry.open_mcp_sessions = gd__open_mcp_sessions;
   d.telemetry.counts_ud = &d;
-  {
-    const char *base = strrchr(cfg.project, '/');
-    snprintf(d.project_name, sizeof d.project_name, "%.127s", base && base[1] ? base + 1 : cfg.project);
-  }
   d.ops.project_name = d.project_name;
   gd_telemetry_add_project(&d.telemetry, d.project_name, &d.editor, &d.output);
   d.editor.on_addon_event = gd__addon_event;
@@ -435,6 +456,13 @@ static int gd__serve(int argc, char **argv) {
   uv_signal_start(&d.sigint, gd__on_signal, SIGINT);
   uv_signal_start(&d.sigterm, gd__on_signal, SIGTERM);
 
+  gd_service_init(&d.service, d.loop);
+  {
+    char status[256];
+    snprintf(status, sizeof status, "port %d; editor %s: %s", d.server.port, d.project_name,
+             gd_editor_state_name(d.editor.state));
+    gd_service_ready(&d.service, status);
+  }
   if (!gd_editor_adopt(&d.editor) && autostart && gd_editor_start(&d.editor, err, sizeof err) != 0)
     gd_warn("daemon: editor did not start: %s", err);
 
@@ -456,6 +484,7 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "registry") == 0) return gd_registry_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "mcp") == 0) return gd_mcp_stdio_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "session") == 0) return gd_session_main(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "install-service") == 0) return gd_unit_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "token") == 0) return gd_auth_token_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "version") == 0) {
     printf("godotd %s\n", GODOTD_VERSION);
