@@ -277,6 +277,10 @@ func _quit_editor() -> void:
 		# are answered for a while (_answer_reload_dialogs).
 		_dialogs_before_reload = _shown_confirmations()
 		_answer_dialogs_until_usec = Time.get_ticks_usec() + RELOAD_DIALOG_WINDOW_USEC
+		# The marker first: Godot 4.6 has been seen to crash (SIGSEGV) inside restart_editor
+		# itself, before reload_watch.gd could leave it; the daemon then restarts the editor as
+		# asked instead of counting a crash.
+		ReloadWatch.ask_daemon_to_restart()
 		EditorInterface.restart_editor(false)
 		_answer_reload_dialogs()
 		return
