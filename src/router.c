@@ -322,6 +322,18 @@ static void gd__health(gd_router *rt, gd_reply *r) {
   gd_reply_json(r, ready ? 200 : 503, body, NULL);
 }
 
+/* GET /livez: the daemon itself answers (its event loop turns), whatever the editor is doing —
+ * a liveness probe that restarting the editor, an import or a crash loop never fails. */
+static void gd__livez(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "GET")) return;
+  uv_loop_t *loop = rt->ops->editor->loop;
+  gd_reply_json(r, 200,
+                json_pack("{s:b, s:I, s:s}", "alive", 1, "uptime_ms",
+                          (json_int_t)(uv_now(loop) - rt->ops->started_ms), "editor",
+                          gd_editor_state_name(rt->ops->editor->state)),
+                NULL);
+}
+
 static void gd__logs(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "GET")) return;
   char val[32];
@@ -491,8 +503,8 @@ static void gd__index(gd_router *rt, gd_reply *r) {
   (void)rt;
   if (!gd__method(r, "GET")) return;
   gd_reply_json(r, 200,
-                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
-                          GODOTD_VERSION, "endpoints", "GET /health", "GET /status",
+                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
+                          GODOTD_VERSION, "endpoints", "GET /health", "GET /livez", "GET /status",
                           "POST /start", "POST /stop", "POST /restart", "POST /scene/load",
                           "POST /godot/<command>", "GET /commands", "GET /logs?since=N&limit=M", "GET /metrics", "GET /events?types=...",
                           "POST|GET|DELETE /mcp (Model Context Protocol, Streamable HTTP)"),
@@ -504,6 +516,7 @@ void gd_router_handle(gd_router *rt, gd_reply *r) {
   gd_debug("router: %s %s", r->req->method, p);
   if (strncmp(p, "/godot/", 7) == 0 && p[7]) gd__godot_command(rt, r, p + 7);
   else if (strcmp(p, "/health") == 0) gd__health(rt, r);
+  else if (strcmp(p, "/livez") == 0) gd__livez(rt, r);
   else if (strcmp(p, "/status") == 0) {
     if (gd__method(r, "GET")) gd_reply_json(r, 200, gd_ops_status(rt->ops), NULL);
   } else if (strcmp(p, "/start") == 0) gd__start(rt, r);

@@ -364,9 +364,12 @@ static const char *gd__check_origin(const gd_server *s, const gd_http_request *r
   return NULL;
 }
 
-/* Whether req may pass the token check: none required, /health, or the right bearer token. */
+/* Whether req may pass the token check: none required, the probes (/health, /livez: they tell
+ * readiness and liveness and nothing else, and an orchestrator's probe carries no secret), or
+ * the right bearer token. */
 static bool gd__authorized(const gd_server *s, const gd_http_request *req) {
-  if (!s->token[0] || strcmp(req->path, "/health") == 0) return true;
+  if (!s->token[0] || strcmp(req->path, "/health") == 0 || strcmp(req->path, "/livez") == 0)
+    return true;
   return gd_auth_bearer_ok(req->authorization, s->token);
 }
 

@@ -78,8 +78,8 @@ int gd_server_listen(gd_server *s, uv_loop_t *loop, const char *host, int port,
 /* Stops listening and closes every connection (WebSocket links with 1001). */
 void gd_server_close(gd_server *s);
 
-/* From now on every request but `/health` (any method; it tells readiness and nothing else, for
- * liveness probes) must carry `Authorization: Bearer <token>`: WebSocket upgrades of /bridge
+/* From now on every request but `/health` and `/livez` (any method; they tell readiness and
+ * liveness and nothing else, for an orchestrator's probes) must carry `Authorization: Bearer <token>`: WebSocket upgrades of /bridge
  * included. Others get 401 `unauthorized` with `WWW-Authenticate: Bearer realm="godotd"`.
  * token is copied; NULL or "" requires none. Call after gd_server_listen, before the loop runs.
  * 0, or -EINVAL (longer than GD_AUTH_TOKEN_MAX). */

@@ -235,7 +235,7 @@ void gd_telemetry_command(gd_telemetry *t, const char *project, const char *comm
 }
 
 const char *gd_telemetry_route(const char *path) {
-  static const char *exact[] = {"/",        "/health", "/status", "/start",   "/stop",
+  static const char *exact[] = {"/",        "/health", "/livez", "/status", "/start",   "/stop",
                                 "/restart", "/scene/load", "/commands", "/logs", "/mcp",
                                 "/metrics", "/events", "/bridge", "/game",    "/projects"};
   if (!path) return "other";
