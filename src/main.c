@@ -41,6 +41,7 @@ typedef struct {
   gd_ops ops;
   gd_mcp mcp;
   gd_router router;
+  gd_router *router_list[1];
   gd_server server;
   gd_telemetry telemetry;
   gd_service service;
@@ -407,6 +408,10 @@ static int gd__serve(int argc, char **argv) {
   d.ops.telemetry = &d.telemetry;
   d.router.telemetry = &d.telemetry;
   d.router.ops = &d.ops;
+  d.router_list[0] = &d.router;
+  d.router.projects = d.router_list;
+  d.router.nprojects = 1;
+  d.router.name = d.project_name;
   if (gd_mcp_init(&d.mcp, &d.ops, toolsets, err, sizeof err) != 0) {
     fprintf(stderr, "godotd: --toolsets: %s\n", err);
     return 2;
@@ -420,6 +425,7 @@ static int gd__serve(int argc, char **argv) {
   }
   d.server.games = &d.games;
   if (require_token || !d.server.loopback) gd_server_require_token(&d.server, cfg.bridge_token);
+  d.router.token_required = d.server.token[0] != 0;
   for (size_t i = 0; i < n_allow_hosts; i++) gd_server_allow_host(&d.server, allow_hosts[i]);
   d.ops.port = d.server.port;
   /* The addon dials the bound address; a wildcard one through loopback. */

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "config.h"
+#include "dashboard.h"
 #include "errors.h"
 #include "log.h"
 #include "mcp_http.h"
@@ -328,9 +329,10 @@ static void gd__livez(gd_router *rt, gd_reply *r) {
   if (!gd__method(r, "GET")) return;
   uv_loop_t *loop = rt->ops->editor->loop;
   gd_reply_json(r, 200,
-                json_pack("{s:b, s:I, s:s}", "alive", 1, "uptime_ms",
+                json_pack("{s:b, s:I, s:s, s:b, s:i}", "alive", 1, "uptime_ms",
                           (json_int_t)(uv_now(loop) - rt->ops->started_ms), "editor",
-                          gd_editor_state_name(rt->ops->editor->state)),
+                          gd_editor_state_name(rt->ops->editor->state), "token_required",
+                          rt->token_required, "projects", (int)rt->nprojects),
                 NULL);
 }
 
@@ -499,24 +501,57 @@ static void gd__events(gd_router *rt, gd_reply *r) {
                  GD_ROUTER_EVENTS_KEEPALIVE_MS);
 }
 
+/* The dashboard's page and files. Locked down: only this origin's scripts, styles and fetches;
+ * never framed. */
+#define GD_ROUTER_DASHBOARD_HEADERS                                                          \
+  "Content-Security-Policy: default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; " \
+  "base-uri 'none'; form-action 'none'\r\nCache-Control: no-cache\r\n"
+
+static bool gd__dashboard(gd_reply *r, const char *path) {
+  for (const gd_dashboard_asset *a = gd_dashboard_assets; a->path; a++)
+    if (strcmp(a->path, path) == 0) {
+      gd_reply_bytes(r, 200, a->content_type, a->data, a->len, GD_ROUTER_DASHBOARD_HEADERS);
+      return true;
+    }
+  return false;
+}
+
 static void gd__index(gd_router *rt, gd_reply *r) {
   (void)rt;
   if (!gd__method(r, "GET")) return;
+  /* A browser gets the dashboard; API clients (curl's Accept: * / *) the list of endpoints. */
+  const char *accept = r->req->accept;
+  if (accept && strstr(accept, "text/html") && gd__dashboard(r, "/")) return;
   gd_reply_json(r, 200,
-                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
-                          GODOTD_VERSION, "endpoints", "GET /health", "GET /livez", "GET /status",
+                json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "godotd", "version",
+                          GODOTD_VERSION, "endpoints", "GET /health", "GET /livez", "GET /projects", "GET /status",
                           "POST /start", "POST /stop", "POST /restart", "POST /scene/load",
                           "POST /godot/<command>", "GET /commands", "GET /logs?since=N&limit=M", "GET /metrics", "GET /events?types=...",
                           "POST|GET|DELETE /mcp (Model Context Protocol, Streamable HTTP)"),
                 NULL);
 }
 
-void gd_router_handle(gd_router *rt, gd_reply *r) {
-  const char *p = r->req->path;
-  gd_debug("router: %s %s", r->req->method, p);
+/* GET /projects: every project this daemon serves. */
+static void gd__projects(gd_router *rt, gd_reply *r) {
+  if (!gd__method(r, "GET")) return;
+  json_t *list = json_array();
+  for (size_t i = 0; i < rt->nprojects; i++) {
+    gd_router *p = rt->projects[i];
+    gd_editor *e = p->ops->editor;
+    json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:b, s:o, s:i}", "name", p->name,
+                                          "path", e->cfg.project, "default", i == 0, "state",
+                                          gd_editor_state_name(e->state), "ready",
+                                          e->state == GD_STATE_READY, "pid",
+                                          e->pid > 0 ? json_integer(e->pid) : json_null(),
+                                          "restarts", (int)e->restarts));
+  }
+  gd_reply_json(r, 200, json_pack("{s:o}", "projects", list), NULL);
+}
+
+/* A project's own routes (under /projects/<name>/, or bare for the default project). */
+static void gd__dispatch(gd_router *rt, gd_reply *r, const char *p) {
   if (strncmp(p, "/godot/", 7) == 0 && p[7]) gd__godot_command(rt, r, p + 7);
   else if (strcmp(p, "/health") == 0) gd__health(rt, r);
-  else if (strcmp(p, "/livez") == 0) gd__livez(rt, r);
   else if (strcmp(p, "/status") == 0) {
     if (gd__method(r, "GET")) gd_reply_json(r, 200, gd_ops_status(rt->ops), NULL);
   } else if (strcmp(p, "/start") == 0) gd__start(rt, r);
@@ -526,8 +561,30 @@ void gd_router_handle(gd_router *rt, gd_reply *r) {
   else if (strcmp(p, "/logs") == 0) gd__logs(rt, r);
   else if (strcmp(p, "/mcp") == 0) gd_mcp_http_handle(rt->mcp, r);
   else if (strcmp(p, "/commands") == 0) gd__commands(rt, r);
+  else gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s", r->req->method, r->req->path);
+}
+
+void gd_router_handle(gd_router *rt, gd_reply *r) {
+  const char *p = r->req->path;
+  gd_debug("router: %s %s", r->req->method, p);
+  if (strcmp(p, "/livez") == 0) gd__livez(rt, r);
   else if (strcmp(p, "/metrics") == 0 && rt->telemetry) gd__metrics(rt, r);
   else if (strcmp(p, "/events") == 0 && rt->telemetry) gd__events(rt, r);
-  else if (strcmp(p, "/") == 0) gd__index(rt, r);
-  else gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s", r->req->method, p);
+  else if (strcmp(p, "/projects") == 0) gd__projects(rt, r);
+  else if (strncmp(p, "/projects/", 10) == 0) {
+    const char *name = p + 10, *slash = strchr(name, '/');
+    size_t len = slash ? (size_t)(slash - name) : strlen(name);
+    for (size_t i = 0; i < rt->nprojects; i++)
+      if (strlen(rt->projects[i]->name) == len && strncmp(rt->projects[i]->name, name, len) == 0) {
+        if (!slash) gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s (try %s/status)", r->req->method, p, p);
+        else gd__dispatch(rt->projects[i], r, slash);
+        return;
+      }
+    gd_reply_error(r, GD_E_NOT_FOUND, "no project '%.*s' (GET /projects lists them)",
+                   (int)(len > 128 ? 128 : len), name);
+  } else if (strcmp(p, "/") == 0) gd__index(rt, r);
+  else if (strncmp(p, "/dashboard/", 11) == 0) {
+    if (gd__method(r, "GET") && !gd__dashboard(r, p))
+      gd_reply_error(r, GD_E_NOT_FOUND, "no dashboard file %s", p);
+  } else gd__dispatch(rt->nprojects ? rt->projects[0] : rt, r, p);
 }

@@ -365,10 +365,13 @@ static const char *gd__check_origin(const gd_server *s, const gd_http_request *r
 }
 
 /* Whether req may pass the token check: none required, the probes (/health, /livez: they tell
- * readiness and liveness and nothing else, and an orchestrator's probe carries no secret), or
- * the right bearer token. */
+ * readiness and liveness and nothing else, and an orchestrator's probe carries no secret), the
+ * dashboard's static files (GET / and /dashboard/...: no data in them; the page asks for the
+ * token and sends it with every request it makes), or the right bearer token. */
 static bool gd__authorized(const gd_server *s, const gd_http_request *req) {
-  if (!s->token[0] || strcmp(req->path, "/health") == 0 || strcmp(req->path, "/livez") == 0)
+  const char *p = req->path;
+  if (!s->token[0] || strcmp(p, "/health") == 0 || strcmp(p, "/livez") == 0) return true;
+  if (strcmp(req->method, "GET") == 0 && (strcmp(p, "/") == 0 || strncmp(p, "/dashboard/", 11) == 0))
     return true;
   return gd_auth_bearer_ok(req->authorization, s->token);
 }
