@@ -1,5 +1,7 @@
 #include "instance.h"
 
+#include <stdbool.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -39,11 +41,23 @@ int gd_instance_lock(const char *project, char *err, size_t n) {
   return fd;
 }
 
-int gd_instance_write(const char *project, int pid, int port) {
-  char path[4096], text[96];
+int gd_instance_write(const char *project, int pid, int port, const char *base) {
+  char path[4096], text[256];
   gd__path(project, "daemon.json", path, sizeof path);
-  int len = snprintf(text, sizeof text, "{\"pid\": %d, \"port\": %d}\n", pid, port);
+  int len = snprintf(text, sizeof text, "{\"pid\": %d, \"port\": %d, \"base\": \"%.160s\"}\n", pid,
+                     port, base ? base : "");
   return gd_write_file_atomic(path, text, (size_t)len, 0644);
+}
+
+void gd_instance_base(const char *project, char *out, size_t n) {
+  char path[4096];
+  gd__path(project, "daemon.json", path, sizeof path);
+  json_t *j = json_load_file(path, 0, NULL);
+  const char *base = json_string_value(json_object_get(j, "base"));
+  /* Only a route prefix of ours: the file is in the project, which others may write. */
+  bool ok = base && strncmp(base, "/projects/", 10) == 0 && !strpbrk(base, " \r\n?#");
+  snprintf(out, n, "%s", ok ? base : "");
+  json_decref(j);
 }
 
 int gd_instance_read(const char *project, int *pid, int *port) {

@@ -246,7 +246,24 @@ static json_t *gd__output_schema(const json_t *result) {
   return out;
 }
 
+static json_t *gd__tool_json_own(const gd_mcp *m, const gd__tool *t);
+
+/* A tool's definition; with several projects, its inputSchema also names "project". */
 static json_t *gd__tool_json(const gd_mcp *m, const gd__tool *t) {
+  json_t *def = gd__tool_json_own(m, t);
+  if (!def || !m->advertise_project) return def;
+  json_t *schema = json_deep_copy(json_object_get(def, "inputSchema"));
+  json_t *props = json_object_get(schema, "properties");
+  if (!props) json_object_set_new(schema, "properties", props = json_object());
+  json_object_set_new(props, "project",
+                      json_pack("{s:s, s:s}", "type", "string", "description",
+                                "the project to run on (editor_status lists them); default: the "
+                                "daemon's first"));
+  json_object_set_new(def, "inputSchema", schema);
+  return def;
+}
+
+static json_t *gd__tool_json_own(const gd_mcp *m, const gd__tool *t) {
   const gd_registry *r = m->ops->registry;
   char title[96];
   if (t->kind == GD_TOOL_COMMAND) {
@@ -526,6 +543,7 @@ struct gd__mcp_call {
   json_t *progress_token;   /* NULL when the client asked for no progress */
   gd_mcp_sink *sink;        /* NULL once answered or abandoned */
   gd_ops_call *op;
+  gd_ops *ops;              /* the project it runs on (the "project" argument; else m->ops) */
   gd__tool tool;
   const gd_command *cmd;    /* the command run (also through run_command / a group tool) */
   bool stateless;
@@ -645,7 +663,7 @@ static void gd__command_done(void *ud, const char *code, const char *msg, json_t
 static void gd__progress_tick(uv_timer_t *h) {
   gd__mcp_call *c = h->data;
   if (!c->sink || !c->progress_token) return;
-  gd_editor *e = c->m->ops->editor;
+  gd_editor *e = c->ops->editor;
   uint64_t elapsed = uv_now(e->loop) - c->started_ms;
   char msg[256];
   /* A daemon command may say what it is doing (run_tests: the runner's output so far). */
@@ -680,13 +698,25 @@ static void gd__run(gd__mcp_call *c, const gd_command *cmd, json_t *args) {
   /* gd_ops_run answers inline when the editor cannot take the command at once (a failed or
    * stopped one): gd__command_done then runs before it returns, and c must outlive that. */
   c->in_ops_run = true;
-  gd_ops_call *op = gd_ops_run(c->m->ops, cmd, args, c->m->ops->wait_ready_ms, gd__command_done, c);
+  gd_ops_call *op = gd_ops_run(c->ops, cmd, args, c->ops->wait_ready_ms, gd__command_done, c);
   c->in_ops_run = false;
   if (op) c->op = op;
   else gd__call_release(c);
 }
 
 /* Lifecycle tools: the supervisor calls back once; c stays alive until then. */
+/* editor_status's answer: the project's /status, plus the daemon's projects when it has several
+ * (the names a tool's "project" argument takes). */
+static json_t *gd__status(gd__mcp_call *c) {
+  json_t *st = gd_ops_status(c->ops);
+  if (c->m->list_projects && st) {
+    json_t *list = c->m->list_projects(c->m->projects_ud);
+    if (json_array_size(list) > 1) json_object_set_new(st, "projects", list);
+    else json_decref(list);
+  }
+  return st;
+}
+
 static void gd__life_done(void *ud, const char *code, const char *msg) {
   gd__mcp_call *c = ud;
   c->lifecycle_pending = false;
@@ -695,7 +725,7 @@ static void gd__life_done(void *ud, const char *code, const char *msg) {
     return;
   }
   if (code) gd__call_finish_result(c, gd__tool_error(code, "%s", msg));
-  else gd__call_finish_result(c, gd__tool_result(gd_ops_status(c->m->ops), false));
+  else gd__call_finish_result(c, gd__tool_result(gd__status(c), false));
 }
 
 static void gd__life_spawned(void *ud, const char *code, const char *msg) {
@@ -704,7 +734,7 @@ static void gd__life_spawned(void *ud, const char *code, const char *msg) {
     gd__life_done(c, code, msg);
     return;
   }
-  gd_editor_wait(c->m->ops->editor, GD_NEEDS_READY, c->wait_ms, false, gd__life_done, c);
+  gd_editor_wait(c->ops->editor, GD_NEEDS_READY, c->wait_ms, false, gd__life_done, c);
 }
 
 static int64_t gd__int_arg(json_t *args, const char *key, int64_t dflt) {
@@ -721,7 +751,7 @@ static void gd__list_changed(gd__mcp_call *c) {
 
 static void gd__call_builtin(gd__mcp_call *c, json_t *args) {
   gd_mcp *m = c->m;
-  gd_editor *e = m->ops->editor;
+  gd_editor *e = c->ops->editor;
   char err[512];
   json_t *def = gd__tool_json(m, &c->tool);
   int bad = gd_schema_validate(json_object_get(def, "inputSchema"), args, "", err, sizeof err);
@@ -732,10 +762,10 @@ static void gd__call_builtin(gd__mcp_call *c, json_t *args) {
     return;
   }
   c->wait = !json_is_false(json_object_get(args, "wait"));
-  c->wait_ms = (uint64_t)gd__int_arg(args, "timeout_ms", (int64_t)m->ops->wait_ready_ms);
+  c->wait_ms = (uint64_t)gd__int_arg(args, "timeout_ms", (int64_t)c->ops->wait_ready_ms);
   switch (c->tool.kind) {
   case GD_TOOL_STATUS:
-    gd__call_finish_result(c, gd__tool_result(gd_ops_status(m->ops), false));
+    gd__call_finish_result(c, gd__tool_result(gd__status(c), false));
     break;
   case GD_TOOL_START: {
     char why[256] = "";
@@ -846,6 +876,7 @@ static void gd__tools_call(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
   c->sink = sink;
   c->tool = tool;
   c->stateless = stateless;
+  c->ops = m->ops;
   c->started_ms = uv_now(m->ops->editor->loop);
   json_t *token = json_object_get(json_object_get(params, "_meta"), "progressToken");
   if (json_is_string(token) || json_is_integer(token)) c->progress_token = json_incref(token);
@@ -853,6 +884,33 @@ static void gd__tools_call(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
   c->next = *list;
   *list = c;
   json_t *a = args ? json_incref(args) : json_object();
+  if (json_object_get(a, "project")) { /* the client's object stays as it was */
+    json_t *copy = json_copy(a);
+    json_decref(a);
+    a = copy;
+  }
+  /* Every tool takes "project" (the daemon's projects; editor_status lists them): it picks the
+   * project and is not one of the tool's own arguments. */
+  json_t *project = json_object_get(a, "project");
+  if (project) {
+    gd_ops *ops = json_is_string(project) && m->find_project
+                      ? m->find_project(m->projects_ud, json_string_value(project))
+                      : NULL;
+    if (!ops && json_is_string(project) && !m->find_project &&
+        strcmp(json_string_value(project), m->ops->project_name ? m->ops->project_name : "") == 0)
+      ops = m->ops;
+    if (!ops) {
+      char what[160];
+      snprintf(what, sizeof what, "%s", json_is_string(project) ? json_string_value(project) : "(not a string)");
+      json_decref(a);
+      gd__call_finish_result(c, gd__tool_error(GD_E_NOT_FOUND,
+                                               "no project '%s' (editor_status lists them)", what));
+      return;
+    }
+    c->ops = ops;
+    json_object_del(a, "project");
+  }
+  c->started_ms = uv_now(c->ops->editor->loop);
   if (tool.kind == GD_TOOL_COMMAND) {
     gd__run(c, tool.cmd, a);
   } else if (tool.kind == GD_TOOL_GROUP) {

@@ -82,6 +82,14 @@ struct gd_mcp {
   gd_output *output;                    /* the stream behind the godot://output resource */
   uv_timer_t resource_timer;            /* coalesces resources/updated notifications */
   bool resource_timer_init;
+  /* The daemon's other projects, reached through every tool's optional "project" argument
+   * (NULL: this endpoint has only its own). find_project gives a project's ops or NULL;
+   * list_projects a new array of {name, state, default} for editor_status. When
+   * advertise_project is set, tools/list shows the argument in each inputSchema. */
+  gd_ops *(*find_project)(void *ud, const char *name);
+  json_t *(*list_projects)(void *ud);
+  void *projects_ud;
+  bool advertise_project;
 };
 
 /* Sets up the server; default_toolsets as for gd_mcp_parse_toolsets (NULL = "core"). 0, or -1

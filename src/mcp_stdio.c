@@ -74,6 +74,7 @@ struct gd__proxy {
   char **serve_args;      /* extra options for a daemon this process starts */
   int nserve_args;
   int port;
+  char base[192];          /* the project's route prefix on that daemon ("" for its default) */
   char session[64];
   char version[32];
   char *init_body;        /* the client's initialize, replayed after a daemon restart */
@@ -214,6 +215,8 @@ static int gd__attach(gd__proxy *px) {
   int pid, port;
   if (gd_instance_read(px->project, &pid, &port) == 0 && gd__port_answers(port)) {
     px->port = port;
+    /* A daemon serving several projects serves this one's MCP under its own prefix. */
+    gd_instance_base(px->project, px->base, sizeof px->base);
     return 0;
   }
   char dir[4200];
@@ -473,9 +476,9 @@ static gd__req *gd__req_new(gd__proxy *px, const char *method, const char *body,
   r->parser.data = r;
   char headers[1024];
   int hl = snprintf(headers, sizeof headers,
-                    "%s /mcp%s%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                    "%s %s/mcp%s%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                     "Accept: application/json, text/event-stream\r\nConnection: close\r\n",
-                    method, px->toolsets[0] ? "?toolsets=" : "", px->toolsets, px->port);
+                    method, px->base, px->toolsets[0] ? "?toolsets=" : "", px->toolsets, px->port);
   if (px->session[0])
     hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "Mcp-Session-Id: %s\r\n", px->session);
   if (px->version[0])

@@ -531,8 +531,15 @@ static void gd__index(gd_router *rt, gd_reply *r) {
                 NULL);
 }
 
-/* GET /projects: every project this daemon serves. */
+/* GET /projects: every project this daemon serves; POST /projects adds one. */
 static void gd__projects(gd_router *rt, gd_reply *r) {
+  if (strcmp(r->req->method, "POST") == 0 && rt->add_project) {
+    json_t *body = gd__body(r);
+    if (!body) return;
+    rt->add_project(rt->admin_ud, body, r);
+    json_decref(body);
+    return;
+  }
   if (!gd__method(r, "GET")) return;
   json_t *list = json_array();
   for (size_t i = 0; i < rt->nprojects; i++) {
@@ -576,8 +583,10 @@ void gd_router_handle(gd_router *rt, gd_reply *r) {
     size_t len = slash ? (size_t)(slash - name) : strlen(name);
     for (size_t i = 0; i < rt->nprojects; i++)
       if (strlen(rt->projects[i]->name) == len && strncmp(rt->projects[i]->name, name, len) == 0) {
-        if (!slash) gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s (try %s/status)", r->req->method, p, p);
-        else gd__dispatch(rt->projects[i], r, slash);
+        if (slash) gd__dispatch(rt->projects[i], r, slash);
+        else if (strcmp(r->req->method, "DELETE") == 0 && rt->remove_project)
+          rt->remove_project(rt->admin_ud, rt->projects[i]->name, r);
+        else gd_reply_error(r, GD_E_NOT_FOUND, "no route %s %s (try %s/status)", r->req->method, p, p);
         return;
       }
     gd_reply_error(r, GD_E_NOT_FOUND, "no project '%.*s' (GET /projects lists them)",

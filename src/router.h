@@ -27,6 +27,10 @@ struct gd_router {
   struct gd_router **projects;
   size_t nprojects;
   bool token_required;      /* told to the dashboard by /livez before it asks anything else */
+  /* POST /projects and DELETE /projects/<name> (the daemon's); NULL: not offered. */
+  void (*add_project)(void *ud, json_t *body, gd_reply *r);
+  void (*remove_project)(void *ud, const char *name, gd_reply *r);
+  void *admin_ud;
 };
 
 /* Handles one request and answers it through r, now or later. */

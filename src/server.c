@@ -18,6 +18,8 @@
 
 struct gd_conn {
   uv_tcp_t tcp;
+  gd_bridge *link_bridge;  /* where an upgrade of this connection goes (its project's) */
+  gd_games *link_games;
   uv_timer_t idle;  /* the connection's one deadline: headers, a stalled body, or idleness */
   uint64_t last_ms;      /* uv_now of the last byte read or reply finished */
   uint64_t req_begin_ms; /* uv_now when the request being read began */
@@ -364,15 +366,62 @@ static const char *gd__check_origin(const gd_server *s, const gd_http_request *r
   return NULL;
 }
 
+typedef struct gd_server_scope {
+  char prefix[96];
+  gd_bridge *bridge;
+  gd_games *games;
+  char token[GD_AUTH_TOKEN_MAX + 1];
+} gd_server_scope;
+
+int gd_server_add_scope(gd_server *s, const char *prefix, gd_bridge *bridge, gd_games *games,
+                        const char *token) {
+  if (strlen(prefix) >= sizeof s->scopes[0].prefix || (token && strlen(token) > GD_AUTH_TOKEN_MAX))
+    return -EINVAL;
+  gd_server_scope *grown = realloc(s->scopes, (s->nscopes + 1) * sizeof *grown);
+  if (!grown) return -ENOMEM;
+  s->scopes = grown;
+  gd_server_scope *sc = &s->scopes[s->nscopes++];
+  memset(sc, 0, sizeof *sc);
+  snprintf(sc->prefix, sizeof sc->prefix, "%s", prefix);
+  snprintf(sc->token, sizeof sc->token, "%s", token ? token : "");
+  sc->bridge = bridge;
+  sc->games = games;
+  return 0;
+}
+
+void gd_server_remove_scope(gd_server *s, const char *prefix) {
+  for (size_t i = 0; i < s->nscopes; i++)
+    if (strcmp(s->scopes[i].prefix, prefix) == 0) {
+      memmove(&s->scopes[i], &s->scopes[i + 1], (s->nscopes - i - 1) * sizeof s->scopes[0]);
+      s->nscopes--;
+      return;
+    }
+}
+
+/* The scope whose prefix path is under ("<prefix>" or "<prefix>/..."), and the rest in *rest. */
+static const gd_server_scope *gd__scope_of(const gd_server *s, const char *path, const char **rest) {
+  for (size_t i = 0; i < s->nscopes; i++) {
+    size_t n = strlen(s->scopes[i].prefix);
+    if (strncmp(path, s->scopes[i].prefix, n) == 0 && (path[n] == '/' || path[n] == '\0')) {
+      if (rest) *rest = path + n;
+      return &s->scopes[i];
+    }
+  }
+  return NULL;
+}
+
 /* Whether req may pass the token check: none required, the probes (/health, /livez: they tell
  * readiness and liveness and nothing else, and an orchestrator's probe carries no secret), the
- * dashboard's static files (GET / and /dashboard/...: no data in them; the page asks for the
- * token and sends it with every request it makes), or the right bearer token. */
+ * dashboard's static files (GET / from a browser, and /dashboard/...: no data in them; the page
+ * asks for the token and sends it with every request it makes), or the right bearer token. */
 static bool gd__authorized(const gd_server *s, const gd_http_request *req) {
   const char *p = req->path;
   if (!s->token[0] || strcmp(p, "/health") == 0 || strcmp(p, "/livez") == 0) return true;
-  if (strcmp(req->method, "GET") == 0 && (strcmp(p, "/") == 0 || strncmp(p, "/dashboard/", 11) == 0))
-    return true;
+  bool page = strcmp(p, "/") == 0 && req->accept && strstr(req->accept, "text/html");
+  if (strcmp(req->method, "GET") == 0 && (page || strncmp(p, "/dashboard/", 11) == 0)) return true;
+  /* A project's own token opens that project's routes (and its addon's and games' links). */
+  const gd_server_scope *sc = gd__scope_of(s, p, NULL);
+  if (sc && sc->token[0] && gd_auth_bearer_ok(req->authorization, sc->token)) return true;
   return gd_auth_bearer_ok(req->authorization, s->token);
 }
 
@@ -442,8 +491,8 @@ static void gd__upgrade(gd_conn *c, gd_http_request *req, bool game) {
   c->link.ctx = c;
   c->link.send = gd__link_send;
   c->link.close = gd__link_close;
-  if (game) gd_games_link_open(c->srv->games, &c->link);
-  else gd_bridge_link_open(c->srv->bridge, &c->link);
+  if (game) gd_games_link_open(c->link_games, &c->link);
+  else gd_bridge_link_open(c->link_bridge, &c->link);
   if (c->early_len) {
     char *early = c->early;
     size_t len = c->early_len;
@@ -480,10 +529,16 @@ static void gd__next_request(gd_conn *c) {
       }
     }
     if (req->upgrade_websocket) {
-      bool game = strcmp(req->path, "/game") == 0 && c->srv->games;
-      if (strcmp(req->path, "/bridge") != 0 && !game) {
+      const char *rest = req->path;
+      const gd_server_scope *sc = gd__scope_of(c->srv, req->path, &rest);
+      gd_games *games = sc ? sc->games : c->srv->games;
+      bool game = strcmp(rest, "/game") == 0 && games;
+      c->link_bridge = sc ? sc->bridge : c->srv->bridge;
+      c->link_games = games;
+      if (strcmp(rest, "/bridge") != 0 && !game) {
         gd__fail_conn(c, GD_E_NOT_FOUND,
-                      "WebSocket upgrades are served on /bridge (the editor) and /game (games) only",
+                      "WebSocket upgrades are served on /bridge (the editor) and /game (games), "
+                      "and on /projects/<name>/bridge and /game, only",
                       NULL);
         gd_http_request_free(req);
         return;
@@ -862,6 +917,9 @@ int gd_server_allow_host(gd_server *s, const char *name) {
 void gd_server_close(gd_server *s) {
   for (size_t i = 0; i < s->n_allow_hosts; i++) free(s->allow_hosts[i]);
   free(s->allow_hosts);
+  free(s->scopes);
+  s->scopes = NULL;
+  s->nscopes = 0;
   s->allow_hosts = NULL;
   s->n_allow_hosts = 0;
   s->closing = true;

@@ -66,6 +66,9 @@ typedef struct gd_server {
   char token[GD_AUTH_TOKEN_MAX + 1]; /* "" → none required; see gd_server_require_token */
   char **allow_hosts;   /* extra Host names (gd_server_allow_host) */
   size_t n_allow_hosts;
+  /* Other projects' links and tokens (gd_server_add_scope). */
+  struct gd_server_scope *scopes;
+  size_t nscopes;
   /* Told of every response's status as it goes out (metrics); may be NULL. */
   void (*on_response)(void *ud, const gd_http_request *req, int status);
   void *on_response_ud;
@@ -90,6 +93,15 @@ int gd_server_require_token(gd_server *s, const char *token);
  * any IP literal on our port too (DNS rebinding needs a DNS name); other names only through
  * this. 0 or -ENOMEM; freed by gd_server_close. */
 int gd_server_allow_host(gd_server *s, const char *name);
+
+/* A project of its own under prefix ("/projects/<name>"): WebSocket upgrades of prefix/bridge
+ * go to bridge and of prefix/game to games, and when a token is required, token (copied) is
+ * accepted for requests under prefix (the default token, gd_server_require_token, is accepted
+ * everywhere). 0, or -ENOMEM / -EINVAL (a token too long). */
+int gd_server_add_scope(gd_server *s, const char *prefix, gd_bridge *bridge, gd_games *games,
+                        const char *token);
+/* Forgets prefix's scope (its links are the caller's to close). */
+void gd_server_remove_scope(gd_server *s, const char *prefix);
 
 /* One HTTP request being answered. Owned by the server; valid until it is finished by one call
  * of gd_reply_json, gd_reply_error or gd_reply_stream_end, which must happen exactly once (even

@@ -969,7 +969,7 @@ int gd_editor_init(gd_editor *e, uv_loop_t *loop, const gd_editor_config *cfg) {
     snprintf(e->cfg.log_file, sizeof e->cfg.log_file, "%s/.godot/godotd/editor.log", cfg->project);
   if (gd_ringlog_init(&e->logs, cfg->log_entries ? cfg->log_entries : 10000, 16384) != 0) return -1;
   gd_ringlog_set_line_cb(&e->logs, gd__log_line, e);
-  gd_log_set_sink(gd__daemon_log_sink, e);
+  if (cfg->daemon_log) gd_log_set_sink(gd__daemon_log_sink, e);
   gd_backoff_init(&e->backoff, cfg->backoff_base_ms, cfg->backoff_max_ms);
   gd_crashguard_init(&e->guard, cfg->crash_max, cfg->crash_window_ms);
   gd_bridge_owner owner = {.ud = e,
@@ -1209,7 +1209,7 @@ void gd_editor_kill_now(gd_editor *e) {
 }
 
 void gd_editor_close(gd_editor *e) {
-  gd_log_set_sink(NULL, NULL);
+  if (e->cfg.daemon_log) gd_log_set_sink(NULL, NULL);
   gd_bridge_close(&e->bridge);
   while (e->waiters) gd__waiter_finish(e->waiters, GD_E_EDITOR_UNAVAILABLE, "the daemon is exiting");
   uv_timer_t *timers[] = {&e->deadline, &e->restart_timer, &e->heartbeat, &e->stop_timer};

@@ -59,6 +59,7 @@ typedef struct gd_editor_config {
   uint64_t crash_window_ms;
   uint64_t backoff_base_ms, backoff_max_ms;
   size_t log_entries;            /* ring capacity, entries */
+  bool daemon_log;               /* the daemon's own log lines go into this editor's ring too */
 } gd_editor_config;
 
 /* Completion of a wait: err_code NULL when the condition was met, else a GD_E_* code. */

@@ -140,6 +140,25 @@ gd_telemetry_project *gd_telemetry_add_project(gd_telemetry *t, const char *name
   return p;
 }
 
+void gd_telemetry_remove_project(gd_telemetry *t, const gd_editor *editor) {
+  for (size_t i = 0; i < t->nprojects; i++)
+    if (t->projects[i].editor == editor) {
+      if (t->projects[i].output) gd_output_unlisten(t->projects[i].output, &t->projects[i].listener);
+      memmove(&t->projects[i], &t->projects[i + 1], (t->nprojects - i - 1) * sizeof t->projects[0]);
+      t->nprojects--;
+      /* The moved projects' listeners point at their old slots: follow them again. */
+      for (size_t k = i; k < t->nprojects; k++)
+        if (t->projects[k].output) {
+          gd_output_unlisten(t->projects[k].output, &t->projects[k].listener);
+          t->projects[k].listener.ud = &t->projects[k];
+          gd_output_listen(t->projects[k].output, &t->projects[k].listener);
+        }
+      gd_metric_clear(t->up);
+      gd_metric_clear(t->uptime);
+      return;
+    }
+}
+
 const char *gd_telemetry_project_of(const gd_telemetry *t, const gd_editor *editor) {
   for (size_t i = 0; i < t->nprojects; i++)
     if (t->projects[i].editor == editor) return t->projects[i].name;

@@ -57,6 +57,8 @@ void gd_telemetry_free(gd_telemetry *t);
  * project="name", its output entries become log events. The project, or NULL when full. */
 gd_telemetry_project *gd_telemetry_add_project(gd_telemetry *t, const char *name, gd_editor *editor,
                                                gd_output *output);
+/* Forgets a removed project: its series go, its output is no longer followed. */
+void gd_telemetry_remove_project(gd_telemetry *t, const gd_editor *editor);
 /* The project's name for an editor, or "" when it is not registered. */
 const char *gd_telemetry_project_of(const gd_telemetry *t, const gd_editor *editor);
 
