@@ -639,7 +639,17 @@ void gd_games_close(gd_games *h) {
   h->closing = true;
   for (gd_game_proc *p = h->procs; p; p = p->next)
     if (!p->exited) kill(-p->pid, SIGKILL);
-  for (gd_game *g = h->games; g; g = g->next) gd_bridge_drop_session(&g->bridge, "daemon stopping");
+  for (gd_game *g = h->games, *next; g; g = next) {
+    next = g->next;
+    /* A game whose link already closed waits on timers for its exit status: the daemon is
+     * going, so it is reported now (and freed) instead of its timers being closed under it. */
+    if (g->ended && !g->finalized) {
+      g->reap_done = true;
+      gd__finalize(g);
+      continue;
+    }
+    gd_bridge_drop_session(&g->bridge, "daemon stopping");
+  }
 }
 
 void gd_games_free(gd_games *h) {

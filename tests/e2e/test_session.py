@@ -276,29 +276,31 @@ def test_diagnostics_streams_and_severities(session):
 
 
 def test_heartbeat_silent_and_chatty(project):
-    s = Session(project, "--heartbeat-ms", "400")
+    # 1.5 s: a loaded machine (CI runs several Godots at once) answers a probe well within half
+    # of it, so an idle session must stay quiet; the stall below is far longer than it.
+    s = Session(project, "--heartbeat-ms", "1500")
     try:
         s.wait_banner()
         s.result("load_scene", {"scene_path": "res://main.tscn"})
-        # Idle but healthy: the session's probes are answered, no heartbeat record in 1.6 s.
-        time.sleep(1.6)
+        # Idle but healthy: the session's probes are answered, no heartbeat record.
+        time.sleep(4)
         d = s.result("describe")
-        assert d["heartbeat"]["interval_ms"] == 400 and d["heartbeat"]["probe"] is True, d
+        assert d["heartbeat"]["interval_ms"] == 1500 and d["heartbeat"]["probe"] is True, d
         assert d["heartbeat"]["records"] == 0, s.diagnostics()
         # Chatty: a print every frame, no record either.
         s.result("set_game_property", {"node_path": ".", "property": "chatty", "value": True})
-        time.sleep(1.2)
+        time.sleep(2)
         s.result("set_game_property", {"node_path": ".", "property": "chatty", "value": False})
         assert not [x for x in s.diagnostics() if x["stream"] == "heartbeat"]
         assert [x for x in s.diagnostics() if x["text"].startswith("frame ")]
-        # Silent: the main thread stalls for 2 s; records come while it does, then its answer.
+        # Silent: the main thread stalls for 5 s; records come while it does, then its answer.
         s.send({"id": "stall", "method": "call_game_method",
-                "params": {"node_path": ".", "method": "stall", "args": [2000]}})
-        r = s.response("stall", timeout=30)
-        assert r["result"]["result"] == 2000, r
+                "params": {"node_path": ".", "method": "stall", "args": [5000]}})
+        r = s.response("stall", timeout=60)
+        assert r["result"]["result"] == 5000, r
         beats = [x for x in s.diagnostics() if x["stream"] == "heartbeat"]
-        assert 2 <= len(beats) <= 6, beats
-        assert all(b["severity"] == "warning" and b["quiet_ms"] >= 400 for b in beats), beats
+        assert 1 <= len(beats) <= 4, beats
+        assert all(b["severity"] == "warning" and b["quiet_ms"] >= 1500 for b in beats), beats
         assert s.result("describe")["heartbeat"]["records"] == len(beats)
         assert s.close() == 0
     finally:
