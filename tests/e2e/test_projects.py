@@ -116,6 +116,35 @@ def test_two_projects_one_crashes_the_other_serves_without_a_failure(two):
         assert r["isError"] is True and "nope" in json.dumps(r), r
     finally:
         mcp.close()
+    # `godotd mcp --project B` attaches to this daemon, and to B's own MCP endpoint.
+    lines = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                    "clientInfo": {"name": "pytest", "version": "1"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+         "params": {"name": "editor_status", "arguments": {}}},
+    ]
+    proxy = subprocess.Popen([str(daemon_binary()), "mcp", "--project", str(b)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for msg in lines:
+            proxy.stdin.write((json.dumps(msg) + "\n").encode())
+            proxy.stdin.flush()
+        answer = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proxy.stdout.readline()
+            if not line:
+                break
+            msg = json.loads(line)
+            if msg.get("id") == 2:
+                answer = msg
+                break
+        assert answer and answer["result"]["structuredContent"]["pid"] == sb["pid"], answer
+    finally:
+        proxy.stdin.close()
+        proxy.wait(30)
     # Metrics carry both projects.
     metrics = d.http.get(d.url + "/metrics", timeout=10).text
     assert 'godotd_editor_up{project="alpha"} 1' in metrics and 'godotd_editor_up{project="beta"} 1' in metrics
