@@ -28,9 +28,70 @@ static bool gd__valid_name(const char *s) {
   return true;
 }
 
+/* Whether s is one key of the NULL-terminated list. */
+static bool gd__one_of(const char *s, const char *const *list) {
+  for (; *list; list++)
+    if (strcmp(s, *list) == 0) return true;
+  return false;
+}
+
+/* The portability rules every tool schema keeps, so MCP clients that map schemas onto a
+ * single-type dialect (Gemini's function declarations, OpenAI's strict mode) take them as they
+ * are (the Inspector's --strict check): one "type" per schema (anyOf where a value takes several
+ * shapes), and no schema that constrains nothing ({} accepts any value: say what it takes).
+ * 0, or -1 with err naming the schema by its path. */
+static int gd__portable(const json_t *schema, const char *path, char *err, size_t n) {
+  if (!json_is_object(schema)) return gd__fail(err, n, "%s: a schema is an object", path);
+  json_t *type = json_object_get(schema, "type");
+  if (type && !json_is_string(type))
+    return gd__fail(err, n, "%s: \"type\" must be one type name (use anyOf for several)", path);
+  static const char *const constraining[] = {"type", "enum", "anyOf", "const", NULL};
+  bool any = false;
+  for (const char *const *k = constraining; *k; k++) any |= json_object_get(schema, *k) != NULL;
+  if (!any)
+    return gd__fail(err, n, "%s: the schema constrains nothing (give a type, an enum or anyOf of "
+                            "the JSON shapes it takes)", path);
+  char sub[512];
+  const char *key;
+  json_t *v;
+  json_object_foreach(json_object_get(schema, "properties"), key, v) {
+    snprintf(sub, sizeof sub, "%s.properties.%s", path, key);
+    if (gd__portable(v, sub, err, n) != 0) return -1;
+  }
+  json_t *items = json_object_get(schema, "items");
+  if (items) {
+    snprintf(sub, sizeof sub, "%s.items", path);
+    if (gd__portable(items, sub, err, n) != 0) return -1;
+  }
+  json_t *extra = json_object_get(schema, "additionalProperties");
+  if (json_is_object(extra)) {
+    snprintf(sub, sizeof sub, "%s.additionalProperties", path);
+    if (gd__portable(extra, sub, err, n) != 0) return -1;
+  }
+  size_t i;
+  json_array_foreach(json_object_get(schema, "anyOf"), i, v) {
+    snprintf(sub, sizeof sub, "%s.anyOf[%zu]", path, i);
+    if (gd__portable(v, sub, err, n) != 0) return -1;
+  }
+  return 0;
+}
+
 static int gd__parse_entry(gd_command *c, json_t *e, const char *category, const char *file,
                            char *err, size_t n) {
   memset(c, 0, sizeof *c);
+  /* A misspelled key ("readonly") would read as false: refused. */
+  static const char *const entry_keys[] = {"name", "description", "params", "result",
+                                           "annotations", "timeout", "timeout_ms", "needs",
+                                           "undo", "core", "runs", "addon", NULL};
+  static const char *const annotation_keys[] = {"readOnly", "destructive", "idempotent", NULL};
+  const char *key;
+  json_t *val;
+  json_object_foreach(e, key, val) if (!gd__one_of(key, entry_keys))
+    return gd__fail(err, n, "%s: %s: unknown key \"%s\"", file,
+                    json_string_value(json_object_get(e, "name")) ?: "(unnamed)", key);
+  json_object_foreach(json_object_get(e, "annotations"), key, val) if (!gd__one_of(key, annotation_keys))
+    return gd__fail(err, n, "%s: %s: unknown annotation \"%s\"", file,
+                    json_string_value(json_object_get(e, "name")) ?: "(unnamed)", key);
   c->entry = e;
   c->category = category;
   c->name = json_string_value(json_object_get(e, "name"));
@@ -46,6 +107,13 @@ static int gd__parse_entry(gd_command *c, json_t *e, const char *category, const
     return gd__fail(err, n, "%s: %s: params must be a schema of type object", file, c->name);
   if (!json_is_object(c->result))
     return gd__fail(err, n, "%s: %s: result must be a schema", file, c->name);
+  char where[160], why[512];
+  snprintf(where, sizeof where, "%s.params", c->name);
+  if (gd__portable(c->params, where, why, sizeof why) != 0)
+    return gd__fail(err, n, "%s: %s", file, why);
+  snprintf(where, sizeof where, "%s.result", c->name);
+  if (gd__portable(c->result, where, why, sizeof why) != 0)
+    return gd__fail(err, n, "%s: %s", file, why);
   json_t *a = json_object_get(e, "annotations");
   if (!json_is_object(a)) return gd__fail(err, n, "%s: %s has no annotations", file, c->name);
   c->read_only = json_is_true(json_object_get(a, "readOnly"));
@@ -231,6 +299,26 @@ static size_t gd__utf8_len(const char *s) {
 int gd_schema_validate(const json_t *schema, const json_t *v, const char *where, char *err,
                        size_t n) {
   if (!json_is_object(schema)) return 0;
+  /* anyOf: the value takes one of several shapes (a Variant: any JSON value the property's Godot
+   * type converts from; an id that is a number or a name). */
+  json_t *any = json_object_get(schema, "anyOf");
+  if (json_is_array(any) && json_array_size(any) > 0) {
+    size_t i;
+    json_t *branch;
+    json_array_foreach(any, i, branch) {
+      char why[512];
+      if (gd_schema_validate(branch, v, where, why, sizeof why) == 0) goto rest;
+    }
+    char names[160] = "";
+    json_array_foreach(any, i, branch) {
+      const char *t = json_string_value(json_object_get(branch, "type"));
+      size_t l = strlen(names);
+      snprintf(names + l, sizeof names - l, "%s%s", i ? " or " : "", t ? t : "a listed shape");
+    }
+    return gd__fail(err, n, "%s must be %s, got %s", *where ? where : "the value", names,
+                    gd__json_type_name(v));
+  }
+rest:;
   char types[96];
   if (!gd__type_ok(json_object_get(schema, "type"), v, types, sizeof types))
     return gd__fail(err, n, "%s must be %s, got %s", where, types, gd__json_type_name(v));
@@ -356,6 +444,19 @@ static void gd__md_schema(FILE *o, const json_t *schema) {
     if (type && type[0] == '"') { /* a plain type name without its quotes */
       memmove(type, type + 1, strlen(type));
       type[strlen(type) - 1] = '\0';
+    }
+    json_t *any = json_object_get(p, "anyOf");
+    if (!t && json_array_size(any) > 0 && json_array_size(any) < 6) { /* 6: any JSON value */
+      char joined[128] = "";
+      size_t k;
+      json_t *b;
+      json_array_foreach(any, k, b) {
+        size_t l = strlen(joined);
+        snprintf(joined + l, sizeof joined - l, "%s%s", k ? " or " : "",
+                 json_string_value(json_object_get(b, "type")) ?: "?");
+      }
+      free(type);
+      type = strdup(joined);
     }
     json_t *en = json_object_get(p, "enum");
     char *enums = en ? json_dumps(en, JSON_COMPACT) : NULL;

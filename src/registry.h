@@ -3,9 +3,11 @@
  * `POST /godot/<command>` routes, the MCP tool list and docs/commands.md.
  *
  * Owns the parsed entries, the param validation against each entry's JSON Schema (a draft
- * 2020-12 subset: type, enum, properties, required, additionalProperties, minimum, maximum,
- * minLength, maxLength, items, minItems, maxItems), so bad params get a structured error even
- * while the editor is down, and the generated artefacts (addon copy, markdown reference).
+ * 2020-12 subset: type, anyOf, enum, properties, required, additionalProperties, minimum,
+ * maximum, minLength, maxLength, items, minItems, maxItems), so bad params get a structured
+ * error even while the editor is down, the portability rules tool schemas keep (one type per
+ * schema, no schema that constrains nothing; no unknown entry keys), and the generated
+ * artefacts (addon copy, markdown reference).
  * Calls only jansson and libc.
  */
 #ifndef GD_REGISTRY_H

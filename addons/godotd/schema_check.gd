@@ -1,8 +1,9 @@
 @tool
 extends RefCounted
 ## Checks command params against the registry's JSON Schema subset, the same subset and the
-## same messages as the daemon's validator (src/registry.c): type, enum, properties, required,
-## additionalProperties, minimum, maximum, minLength, maxLength, items, minItems, maxItems.
+## same messages as the daemon's validator (src/registry.c): type, anyOf, enum, properties,
+## required, additionalProperties, minimum, maximum, minLength, maxLength, items, minItems,
+## maxItems.
 ##
 ## The daemon checks params before they leave it; this check stands for direct callers and
 ## [code]batch[/code] steps, and converts integer-valued JSON numbers to int where the schema
@@ -17,6 +18,22 @@ const MAX_SAFE_INT := 9007199254740992.0
 ## path (e.g. "commands[2].command"). [param where] is the path of [param value] ("" for params).
 static func check(schema: Dictionary, value: Variant, where: String = "") -> Dictionary:
 	var label := where if not where.is_empty() else "params"
+	# anyOf: one of several shapes (a Variant value, an id that is an index or a name). The first
+	# branch that takes the value converts it (an integer-valued float to int).
+	if typeof(schema.get("anyOf")) == TYPE_ARRAY and not (schema["anyOf"] as Array).is_empty():
+		var taken := false
+		for branch: Variant in schema["anyOf"]:
+			if typeof(branch) != TYPE_DICTIONARY:
+				continue
+			var outcome := check(branch, value, where)
+			if outcome["ok"]:
+				value = outcome["value"]
+				taken = true
+				break
+		if not taken:
+			var names: Array = (schema["anyOf"] as Array).map(
+					func(b: Variant) -> String: return str(b.get("type", "a listed shape")) if b is Dictionary else "?")
+			return _bad("%s must be %s, got %s" % [label, " or ".join(names), _type_name(value)])
 	if schema.has("type"):
 		var types: Array = schema["type"] if typeof(schema["type"]) == TYPE_ARRAY else [schema["type"]]
 		var matched := ""

@@ -71,7 +71,10 @@ static void test_bad_registry_files(void **state) {
   char path[300];
   snprintf(path, sizeof path, "%s/node.json", dir);
 #define GOOD_ENTRY "{\"name\":\"a\",\"description\":\"d\",\"params\":{\"type\":\"object\"}," \
-                   "\"result\":{},\"annotations\":{},\"timeout\":\"fast\",\"needs\":\"ready\"}"
+                   "\"result\":{\"type\":\"object\"},\"annotations\":{},\"timeout\":\"fast\",\"needs\":\"ready\"}"
+#define ENTRY_WITH(params, extra) "{\"category\": \"node\", \"description\": \"x\", \"commands\": [{\"name\":\"a\"," \
+  "\"description\":\"d\",\"params\":" params ",\"result\":{\"type\":\"object\"},\"annotations\":{}," \
+  "\"timeout\":\"fast\",\"needs\":\"ready\"" extra "}]}"
   const char *bad[] = {
       "{",
       "{\"category\": \"node\", \"description\": \"x\", \"commands\": 3}",
@@ -84,6 +87,16 @@ static void test_bad_registry_files(void **state) {
       "{\"category\": \"node\", \"description\": \"x\", \"commands\": [{\"name\":\"a\","
       "\"description\":\"d\",\"params\":{\"type\":\"object\"},\"result\":{},\"annotations\":{},"
       "\"timeout\":\"forever\",\"needs\":\"ready\"}]}",
+      /* Portability: a type array, a schema that constrains nothing, deep inside too. */
+      ENTRY_WITH("{\"type\":\"object\",\"properties\":{\"t\":{\"type\":[\"integer\",\"string\"]}}}", ""),
+      ENTRY_WITH("{\"type\":\"object\",\"properties\":{\"v\":{\"description\":\"anything\"}}}", ""),
+      ENTRY_WITH("{\"type\":\"object\",\"properties\":{\"l\":{\"type\":\"array\",\"items\":{}}}}", ""),
+      ENTRY_WITH("{\"type\":\"object\",\"properties\":{\"v\":{\"anyOf\":[{\"type\":\"string\"},{}]}}}", ""),
+      /* A misspelled key must not read as false. */
+      ENTRY_WITH("{\"type\":\"object\"}", ",\"readonly\":true"),
+      "{\"category\": \"node\", \"description\": \"x\", \"commands\": [{\"name\":\"a\","
+      "\"description\":\"d\",\"params\":{\"type\":\"object\"},\"result\":{\"type\":\"object\"},"
+      "\"annotations\":{\"readonly\":true},\"timeout\":\"fast\",\"needs\":\"ready\"}]}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     FILE *f = fopen(path, "w");
@@ -114,6 +127,7 @@ static void test_schema_subset(void **state) {
       "\"n\":{\"type\":\"integer\",\"minimum\":1},"
       "\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":3},"
       "\"v\":{\"type\":[\"string\",\"null\"]},"
+      "\"track\":{\"anyOf\":[{\"type\":\"integer\",\"minimum\":0},{\"type\":\"string\"}]},"
       "\"list\":{\"type\":\"array\",\"maxItems\":2,\"items\":{\"type\":\"object\","
       "\"properties\":{\"command\":{\"type\":\"string\"}},\"required\":[\"command\"],"
       "\"additionalProperties\":false}}},\"additionalProperties\":false}",
@@ -139,6 +153,11 @@ static void test_schema_subset(void **state) {
       {"{\"list\":[{\"command\":3}]}", 0, "list[0].command must be string"},
       {"{\"list\":[{\"command\":\"x\",\"z\":1}]}", 0, "unknown key 'z'"},
       {"{\"list\":[{},{},{}]}", 0, "at most 2 items"},
+      /* anyOf: any branch that takes the value; none → the shapes it takes. */
+      {"{\"track\":3}", 1, NULL},
+      {"{\"track\":\"Sprite2D:position\"}", 1, NULL},
+      {"{\"track\":-1}", 0, "track must be integer or string, got integer"},
+      {"{\"track\":[1]}", 0, "track must be integer or string, got array"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     json_t *v = json_loads(cases[i].json, 0, &je);
