@@ -146,3 +146,14 @@ int gd_godot_find(const char *cli_path, gd_godot_bin *out, char *err, size_t err
   }
   return 0;
 }
+
+char **gd_godot_plain_env(void) {
+  extern char **environ;
+  size_t n = 0;
+  for (char **e = environ; *e; e++) n++;
+  char **env = calloc(n + 1, sizeof *env);
+  size_t k = 0;
+  for (char **e = environ; env && *e; e++)
+    if (strncmp(*e, "GODOTD_URL=", 11) != 0 && strncmp(*e, "GODOTD_TOKEN=", 13) != 0) env[k++] = *e;
+  return env;
+}

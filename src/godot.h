@@ -23,6 +23,12 @@ int gd_godot_find(const char *cli_path, gd_godot_bin *out, char *err, size_t err
  * version from Godot itself anyway (a session's banner) and should not pay a second start. */
 int gd_godot_locate(const char *cli_path, gd_godot_bin *out, char *err, size_t err_size);
 
+/* This process's environment without GODOTD_URL and GODOTD_TOKEN: for a Godot the daemon runs
+ * that is not a game under godotd (a test runner, a headless session), so the runtime autoload
+ * stays inert in it. A malloc'ed NULL-terminated array of borrowed strings (free the array
+ * only); NULL on ENOMEM. */
+char **gd_godot_plain_env(void);
+
 /* Directory holding this executable (readlink /proc/self/exe), into out; 0 or -1. */
 int gd_self_dir(char *out, size_t out_size);
 

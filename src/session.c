@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "godot.h"
 #include "install.h"
 #include "lines.h"
 #include "log.h"
@@ -592,14 +593,7 @@ gd_session *gd_session_start(uv_loop_t *loop, const gd_session_opts *opts,
   json_array_foreach(s->command, i, v) if (n < GD_SESSION_MAX_ARGS) args[n++] = json_string_value(v);
   args[n] = NULL;
   /* Without GODOTD_URL the runtime autoload stays inert: the session script drives the game. */
-  extern char **environ;
-  size_t envn = 0;
-  for (char **e = environ; *e; e++) envn++;
-  char **env = calloc(envn + 1, sizeof *env);
-  size_t k = 0;
-  for (char **e = environ; env && *e; e++)
-    if (strncmp(*e, "GODOTD_URL=", 11) != 0 && strncmp(*e, "GODOTD_TOKEN=", 13) != 0)
-      env[k++] = *e;
+  char **env = gd_godot_plain_env();
   uv_pipe_init(loop, &s->in, 0);
   uv_pipe_init(loop, &s->out, 0);
   uv_pipe_init(loop, &s->err, 0);

@@ -10,8 +10,8 @@
  * and the stop (a quit request, then SIGTERM, then SIGKILL to the group). Also answers
  * describe and run_tests (testrun.h: in a Godot process of its own) itself, and checks the
  * params of the registry's game commands before they are sent. Single-threaded on the caller's
- * libuv loop; the caller ignores SIGPIPE. Calls rpcline, lines, registry, testrun, install, log,
- * jansson, libuv.
+ * libuv loop; the caller ignores SIGPIPE. Calls rpcline, lines, registry, testrun, install,
+ * godot, log, jansson, libuv.
  */
 #ifndef GD_SESSION_H
 #define GD_SESSION_H

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "godot.h"
 #include "install.h"
 #include "junit.h"
 #include "lines.h"
@@ -317,13 +318,7 @@ gd_testrun *gd_testrun_start(uv_loop_t *loop, const char *godot, const char *pro
   json_array_foreach(argv, i, v) if (n < 63) args[n++] = json_string_value(v);
   args[n] = NULL;
   /* Without GODOTD_URL the runtime autoload stays inert in the test runner. */
-  extern char **environ;
-  size_t envn = 0;
-  for (char **e = environ; *e; e++) envn++;
-  char **env = calloc(envn + 1, sizeof *env);
-  size_t k = 0;
-  for (char **e = environ; env && *e; e++)
-    if (strncmp(*e, "GODOTD_URL=", 11) != 0 && strncmp(*e, "GODOTD_TOKEN=", 13) != 0) env[k++] = *e;
+  char **env = gd_godot_plain_env();
   uv_pipe_init(loop, &t->out, 0);
   uv_pipe_init(loop, &t->err, 0);
   uv_timer_init(loop, &t->timer);

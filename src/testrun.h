@@ -5,7 +5,7 @@
  * Owns the framework detection (addons/gut/gut_cmdln.gd, addons/gdUnit4/bin/GdUnitCmdTool.gd),
  * each framework's command line, the runner process (its own process group; stdout and stderr
  * kept as a tail; killed with its group at the timeout or when the caller cancels), and the
- * report's reading. Calls junit, jansson, libuv, log.
+ * report's reading. Calls junit, godot (the environment), jansson, libuv, log.
  */
 #ifndef GD_TESTRUN_H
 #define GD_TESTRUN_H
