@@ -32,16 +32,42 @@ json_t *gd_rpcline_message(const char *line, size_t len) {
   return msg;
 }
 
-json_t *gd_rpcline_record(gd_rpcline_state *st, const char *stream, const char *line,
+/* line without ANSI CSI sequences (ESC [ ... final byte): Godot colours its progress and
+ * some messages even into a pipe. Malloc'ed; NULL on ENOMEM. */
+static char *gd__plain(const char *line) {
+  size_t n = strlen(line);
+  char *out = malloc(n + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (line[i] == 0x1b && line[i + 1] == '[') {
+      size_t j = i + 2;
+      while (j < n && !(line[j] >= 0x40 && line[j] <= 0x7e)) j++;
+      if (j < n) {
+        i = j;
+        continue;
+      }
+    }
+    out[o++] = line[i];
+  }
+  out[o] = '\0';
+  return out;
+}
+
+json_t *gd_rpcline_record(gd_rpcline_state *st, const char *stream, const char *raw,
                           int64_t ts_ms) {
+  char *plain = strchr(raw, 0x1b) ? gd__plain(raw) : NULL;
+  const char *line = plain ? plain : raw;
   int which = strcmp(stream, "stderr") == 0 ? 1 : 0;
   const char *sev = gd_lines_severity(line);
   bool indented = line[0] == ' ' || line[0] == '\t';
   const char *prev = st->last[which];
   if (strcmp(sev, "info") == 0 && indented && prev && strcmp(prev, "info") != 0) sev = prev;
   if (strcmp(stream, "stdout") == 0 || which) st->last[which] = sev;
-  return json_pack("{s:I, s:s, s:s, s:s}", "ts", (json_int_t)ts_ms, "severity", sev, "stream",
-                   stream, "text", line);
+  json_t *rec = json_pack("{s:I, s:s, s:s, s:s}", "ts", (json_int_t)ts_ms, "severity", sev,
+                          "stream", stream, "text", line);
+  free(plain);
+  return rec;
 }
 
 int gd_rpcline_request(const char *line, size_t len, json_t **out) {

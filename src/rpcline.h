@@ -35,9 +35,9 @@ typedef struct gd_rpcline_state {
  * string "method" (a notification). NULL for anything else (the line is a diagnostic). */
 json_t *gd_rpcline_message(const char *line, size_t len);
 
-/* The diagnostic record of a line of stream ("stdout" or "stderr"; "heartbeat" records are
- * made by the session itself): {ts (Unix ms), severity ("error" | "warning" | "info"), stream,
- * text}. Severity comes from Godot's prefixes (ERROR:, SCRIPT ERROR:, WARNING:, ...); a line
+/* The diagnostic record of a line of stream ("stdout", "stderr", "import"; "heartbeat" records
+ * are made by the session itself): {ts (Unix ms), severity ("error" | "warning" | "info"),
+ * stream, text (without ANSI colour sequences)}. Severity comes from Godot's prefixes (ERROR:, SCRIPT ERROR:, WARNING:, ...); a line
  * that starts with white space right after an error or warning on the same stream (Godot's
  * "   at: ..." and backtrace lines) keeps that severity. New reference; NULL on ENOMEM. */
 json_t *gd_rpcline_record(gd_rpcline_state *st, const char *stream, const char *line,

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 
 #include "errors.h"
 #include "godot.h"
@@ -650,4 +652,67 @@ gd_session *gd_session_start(uv_loop_t *loop, const gd_session_opts *opts,
   }
   gd_info("session: Godot started (pid %d) for %s", s->proc.pid, project);
   return s;
+}
+
+/* ---- import ----------------------------------------------------------------------------- */
+
+bool gd_session_needs_import(const char *project) {
+  char dir[PATH_MAX + 32];
+  snprintf(dir, sizeof dir, "%s/.godot/imported", project);
+  return access(dir, F_OK) != 0;
+}
+
+typedef struct {
+  void (*line)(void *ud, const char *text);
+  void *ud;
+} gd__import_sink;
+
+static void gd__import_line(void *ud, const char *line, size_t len) {
+  (void)len;
+  gd__import_sink *sink = ud;
+  if (sink->line) sink->line(sink->ud, line);
+}
+
+int gd_session_import(const char *godot, const char *project,
+                      void (*line)(void *ud, const char *text), void *ud) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  char **env = gd_godot_plain_env();
+  pid_t pid = fork();
+  if (pid < 0) {
+    free(env);
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    dup2(fds[1], STDERR_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    if (chdir(project) != 0) _exit(127);
+    char *const args[] = {(char *)godot, "--headless", "--path", (char *)project, "--import", NULL};
+    execve(godot, args, env ? env : (char *const[]){NULL});
+    _exit(127);
+  }
+  free(env);
+  close(fds[1]);
+  gd__import_sink sink = {line, ud};
+  gd_lines lines;
+  if (gd_lines_init(&lines, 65536, gd__import_line, &sink) == 0) {
+    char buf[65536];
+    for (;;) {
+      ssize_t n = read(fds[0], buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      gd_lines_feed(&lines, buf, (size_t)n);
+    }
+    gd_lines_flush(&lines);
+    gd_lines_free(&lines);
+  }
+  close(fds[0]);
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -17,6 +17,7 @@
 #define GD_SESSION_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -79,6 +80,16 @@ int64_t gd_session_request(gd_session *s, const char *method, json_t *params,
 /* Stops the child: a quit request, SIGTERM to its group after quit_grace_ms, SIGKILL after
  * GD_SESSION_TERM_GRACE_MS more. cbs.exited follows. Nothing when already stopping. */
 void gd_session_stop(gd_session *s);
+
+/* Imports the project's assets the way the editor would (`godot --headless --path project
+ * --import`), before a session whose project was never opened by an editor: without it a fresh
+ * checkout's textures and other imported resources do not load ("No loader found"). Blocks until
+ * Godot exits (the caller has no loop running yet); each output line (stdout and stderr merged)
+ * goes to line (may be NULL). The exit code, or -1 when it could not run or was killed. */
+int gd_session_import(const char *godot, const char *project,
+                      void (*line)(void *ud, const char *text), void *ud);
+/* Whether project was never imported (no .godot/imported/): what --import auto goes by. */
+bool gd_session_needs_import(const char *project);
 
 /* {command (argv array), pid, project, started_unix_ms, uptime_ms, state ("starting" |
  * "running" | "stopping" | "exited"), banner (null until it came), heartbeat {interval_ms,

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -237,12 +238,28 @@ static void gd__on_exit(void *ud, json_t *status) {
   cli->status = clean ? 0 : 1;
 }
 
+static int64_t gd__unix_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A line of the import's output, as a diagnostic record (stream "import"). */
+static void gd__on_import_line(void *ud, const char *text) {
+  (void)ud;
+  static gd_rpcline_state st;
+  json_t *rec = gd_rpcline_record(&st, "import", text, gd__unix_ms());
+  gd__notify("session/diagnostic", rec);
+  json_decref(rec);
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static void gd__usage(FILE *f) {
   fprintf(f,
           "usage: godotd session --project PATH [--godot BIN] [--heartbeat-ms N]\n"
-          "                      [--quit-timeout-ms N] [--addon-dir DIR] [-- godot args...]\n"
+          "                      [--quit-timeout-ms N] [--import auto|always|never]\n"
+          "                      [--addon-dir DIR] [-- godot args...]\n"
           "A headless Godot driven by JSON-RPC: one request per line on stdin, responses and\n"
           "session/* notifications (banner, diagnostic, exited) one per line on stdout.\n"
           "PATH defaults to $GODOT_PROJECT, BIN to $GODOT_BIN (then the private install, PATH).\n"
@@ -263,10 +280,12 @@ int gd_session_main(int argc, char **argv) {
       {"project", required_argument, NULL, 'p'},     {"godot", required_argument, NULL, 'g'},
       {"heartbeat-ms", required_argument, NULL, 1},  {"quit-timeout-ms", required_argument, NULL, 2},
       {"addon-dir", required_argument, NULL, 3},     {"registry", required_argument, NULL, 4},
+      {"import", required_argument, NULL, 5},
       {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
   const char *project = getenv("GODOT_PROJECT"), *godot = NULL, *addon_dir = NULL;
   const char *registry = GODOTD_SOURCE_ROOT "/schema/commands";
   uint64_t heartbeat = 0, quit_timeout = 0;
+  const char *import = "auto";
   int c;
   optind = 2;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -283,6 +302,13 @@ int gd_session_main(int argc, char **argv) {
       break;
     case 3: addon_dir = optarg; break;
     case 4: registry = optarg; break;
+    case 5:
+      if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+        fprintf(stderr, "godotd session: --import takes auto, always or never\n");
+        return 2;
+      }
+      import = optarg;
+      break;
     case 'h': gd__usage(stdout); return 0;
     default: gd__usage(stderr); return 2;
     }
@@ -307,6 +333,21 @@ int gd_session_main(int argc, char **argv) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
+  /* A project no editor ever opened has no imported assets: import them first (a fresh
+   * checkout in CI), each line of Godot's output a diagnostic record of stream "import". */
+  char real[PATH_MAX];
+  if (realpath(project, real) && (strcmp(import, "always") == 0 ||
+                                  (strcmp(import, "auto") == 0 && gd_session_needs_import(real)))) {
+    uint64_t t0 = uv_hrtime();
+    int code = gd_session_import(bin.path, real, gd__on_import_line, NULL);
+    char text[160];
+    snprintf(text, sizeof text, "import of %.100s finished in %llu ms (exit code %d)", real,
+             (unsigned long long)((uv_hrtime() - t0) / 1000000), code);
+    json_t *rec = json_pack("{s:I, s:s, s:s, s:s}", "ts", (json_int_t)gd__unix_ms(), "severity",
+                            code == 0 ? "info" : "warning", "stream", "import", "text", text);
+    gd__notify("session/diagnostic", rec);
+    json_decref(rec);
+  }
   gd__cli cli = {.loop = uv_default_loop()};
   if (gd_lines_init(&cli.lines, GD_CLI_LINE_MAX, gd__line, &cli) != 0) return 1;
   gd_session_opts so = {.godot = bin.path,

@@ -401,3 +401,44 @@ def test_plain_run_with_the_autoload_is_quiet(project):
                          env={k: v for k, v in os.environ.items() if not k.startswith("GODOTD_")})
     assert "session main ready" in run.stdout, run.stdout
     assert "SCRIPT ERROR" not in run.stderr, run.stderr[-2000:]
+
+
+def _run_file(project: Path, tmp_path: Path, requests: list[dict], *args: str) -> list[dict]:
+    reqs = tmp_path / f"requests-{len(list(tmp_path.iterdir()))}.ndjson"
+    reqs.write_text("\n".join(json.dumps(r) for r in requests) + "\n")
+    with open(reqs, "rb") as stdin:
+        out = subprocess.run([str(daemon_binary()), "session", "--project", str(project),
+                              "--godot", str(godot_binary()), *args], stdin=stdin,
+                             capture_output=True, timeout=300)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def test_a_fresh_checkout_is_imported_first(project, tmp_path):
+    """A project no editor ever opened has no imported assets: the session imports it first
+    (--import auto), so a scene with a texture loads; the next session does not import again."""
+    from PIL import Image
+    Image.new("RGBA", (16, 16), (255, 0, 0, 255)).save(project / "red.png")
+    (project / "sprite.tscn").write_text(
+        '[gd_scene load_steps=2 format=3]\n\n'
+        '[ext_resource type="Texture2D" path="res://red.png" id="1"]\n\n'
+        '[node name="Sprite" type="Sprite2D"]\ntexture = ExtResource("1")\n')
+    load = [{"id": 1, "method": "load_scene", "params": {"scene_path": "res://sprite.tscn"}},
+            {"id": 2, "method": "get_game_property", "params": {"node_path": ".", "property": "texture"}}]
+    never = tmp_path / "never"
+    shutil.copytree(project, never)
+    msgs = _run_file(project, tmp_path, load)
+    diags = [m["params"] for m in msgs if m.get("method") == "session/diagnostic"]
+    imported = [d for d in diags if d["stream"] == "import"]
+    assert imported and "finished" in imported[-1]["text"] and "exit code 0" in imported[-1]["text"], imported[-3:]
+    assert not [d for d in imported if "\x1b" in d["text"]]  # Godot's colours are gone
+    assert not [d for d in diags if "No loader found" in d["text"]], diags
+    answers = {m["id"]: m for m in msgs if "id" in m}
+    assert answers[1]["result"]["class"] == "Sprite2D", answers
+    assert answers[2]["result"]["value"] is not None, answers[2]
+    again = _run_file(project, tmp_path, load)
+    assert not [m for m in again if m.get("method") == "session/diagnostic"
+                and m["params"]["stream"] == "import"]
+    # Without the import the texture does not load: what --import auto is for.
+    skipped = _run_file(never, tmp_path, load, "--import", "never")
+    assert [m for m in skipped if m.get("method") == "session/diagnostic"
+            and "No loader found" in m["params"]["text"]], skipped[-5:]

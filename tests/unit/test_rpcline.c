@@ -98,6 +98,17 @@ static void test_records(void **state) {
   r = gd_rpcline_record(&st, "stdout", "USER ERROR: from push_error", 0);
   assert_string_equal(sev(r), "error");
   json_decref(r);
+  /* Godot's colours go; the words stay (and still tell the severity). */
+  r = gd_rpcline_record(&st, "import", "\x1b[92m[ DONE ]\x1b[39m \x1b[1mreimport\x1b[22m", 0);
+  assert_string_equal(json_string_value(json_object_get(r, "text")), "[ DONE ] reimport");
+  json_decref(r);
+  r = gd_rpcline_record(&st, "stderr", "\x1b[1;31mERROR:\x1b[0m colored", 0);
+  assert_string_equal(sev(r), "error");
+  assert_string_equal(json_string_value(json_object_get(r, "text")), "ERROR: colored");
+  json_decref(r);
+  r = gd_rpcline_record(&st, "stdout", "cut \x1b[", 0); /* an unfinished sequence is kept */
+  assert_string_equal(json_string_value(json_object_get(r, "text")), "cut \x1b[");
+  json_decref(r);
 }
 
 static json_t *req(const char *line, int want) {
