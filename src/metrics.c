@@ -142,38 +142,19 @@ char *gd_metrics_labels(char *buf, size_t n, ...) {
   return buf;
 }
 
-/* A growing output buffer. */
+/* The text being rendered: a memory stream (open_memstream(3), as registry.c's markdown). */
 typedef struct {
+  FILE *f;
   char *s;
-  size_t len, cap;
-  bool failed;
+  size_t len;
 } gd__buf;
 
 static void gd__put(gd__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void gd__put(gd__buf *b, const char *fmt, ...) {
-  if (b->failed) return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-      b->failed = true;
-      return;
-    }
-    if ((size_t)n < b->cap - b->len) {
-      b->len += (size_t)n;
-      return;
-    }
-    size_t cap = b->cap * 2 + (size_t)n;
-    char *grown = realloc(b->s, cap);
-    if (!grown) {
-      b->failed = true;
-      return;
-    }
-    b->s = grown;
-    b->cap = cap;
-  }
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(b->f, fmt, ap);
+  va_end(ap);
 }
 
 /* A sample value as the format wants it: integers without a fraction, +Inf/-Inf/NaN spelled. */
@@ -196,9 +177,9 @@ static void gd__help(gd__buf *b, const char *help) {
 
 char *gd_metrics_render(const gd_metrics *ms) {
   static const char *types[] = {"counter", "gauge", "histogram"};
-  gd__buf b = {.s = malloc(4096), .cap = 4096};
-  if (!b.s) return NULL;
-  b.s[0] = '\0';
+  gd__buf b = {0};
+  b.f = open_memstream(&b.s, &b.len);
+  if (!b.f) return NULL;
   char num[64], le[64];
   for (const gd_metric *m = ms->first; m; m = m->next) {
     gd__put(&b, "# HELP %s", m->name);
@@ -226,7 +207,8 @@ char *gd_metrics_render(const gd_metrics *ms) {
               (unsigned long long)s->count);
     }
   }
-  if (b.failed) {
+  bool failed = ferror(b.f) != 0;
+  if (fclose(b.f) != 0 || failed) {
     free(b.s);
     return NULL;
   }

@@ -14,37 +14,19 @@
 #include "godot.h"
 #include "install.h"
 
+/* The unit's text: a memory stream (open_memstream(3)). */
 typedef struct {
+  FILE *f;
   char *s;
-  size_t len, cap;
-  bool failed;
+  size_t len;
 } gd__text;
 
 static void gd__add(gd__text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void gd__add(gd__text *t, const char *fmt, ...) {
-  if (t->failed) return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-      t->failed = true;
-      return;
-    }
-    if (t->s && (size_t)n < t->cap - t->len) {
-      t->len += (size_t)n;
-      return;
-    }
-    size_t cap = t->cap * 2 + (size_t)n + 256;
-    char *grown = realloc(t->s, cap);
-    if (!grown) {
-      t->failed = true;
-      return;
-    }
-    t->s = grown;
-    t->cap = cap;
-  }
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(t->f, fmt, ap);
+  va_end(ap);
 }
 
 /* An ExecStart= argument: quoted when it has blanks or quotes; '%' doubled (a specifier
@@ -62,6 +44,8 @@ static void gd__arg(gd__text *t, const char *a, bool first) {
 
 char *gd_unit_text(const gd_unit_opts *o) {
   gd__text t = {0};
+  t.f = open_memstream(&t.s, &t.len);
+  if (!t.f) return NULL;
   gd__add(&t,
           "# godotd for %s, written by `godotd install-service` (docs: README \"Run it as a "
           "service\").\n"
@@ -127,7 +111,8 @@ char *gd_unit_text(const gd_unit_opts *o) {
             "# machine code under --display xvfb), PrivateDevices (a GPU under /dev/dri).\n");
   }
   gd__add(&t, "\n[Install]\nWantedBy=%s\n", o->user_unit ? "default.target" : "multi-user.target");
-  if (t.failed) {
+  bool failed = ferror(t.f) != 0;
+  if (fclose(t.f) != 0 || failed) {
     free(t.s);
     return NULL;
   }
