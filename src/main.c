@@ -250,7 +250,8 @@ static void gd__usage(FILE *f) {
         "  --addon-dir PATH          the addon to install (default: the source tree's)\n"
         "  --registry DIR            the command registry (default: schema/commands/)\n"
         "  --toolsets SPEC           MCP tools listed by default: core (default), all, grouped,\n"
-        "                            or core plus categories, e.g. core,node,scene\n"
+        "                            or core plus categories, e.g. core,node,scene; add outputs\n"
+        "                            for each tool's full outputSchema (e.g. all,outputs)\n"
         "  --log-format FMT          auto (journald when stderr is the journal, else text),\n"
         "                            text, json (one object per line) or journal\n",
         f);

@@ -25,15 +25,33 @@ static const char *const gd__levels[] = {"debug",    "info",  "notice", "warning
                                          "error",    "critical", "alert", "emergency"};
 #define GD_LEVEL_DEFAULT 3 /* warning: an editor crash is worth a message, a state change not */
 
+/* Sent once per session (initialize; clients put it in the agent's context), so the
+ * conventions every tool shares are stated here once instead of in each tool's schema. */
 static const char *gd__instructions =
     "godotd drives a live Godot 4 editor (and the game it runs) for this project. Start with "
-    "get_status (what is open) and get_scene_tree (node paths: relative to the edited scene's "
-    "root, used by every node command). Every edit goes through the editor's undo history: "
-    "`undo` reverts the last one; `batch` runs several commands atomically (rolled back on the "
-    "first failure). Paths are res:// (project) or user://. The editor_* tools manage the editor "
-    "process (status, start, stop, restart, logs) and work while it is down; other tools wait "
-    "for it (starting it) or fail with a retryable error. When only some tools are listed, "
-    "run_command runs any godotd command by name and enable_toolsets lists more tools.";
+    "get_status (what is open) and get_scene_tree. Every edit goes through the editor's undo "
+    "history: `undo` reverts the last one; `batch` runs several commands atomically (rolled back "
+    "on the first failure); save_scene writes scene edits to the .tscn. The editor_* tools manage "
+    "the editor process (status, start, stop, restart, logs) and work while it is down; other "
+    "tools wait for it (starting it) or fail with a retryable error. When only some tools are "
+    "listed, run_command runs any godotd command by name and enable_toolsets lists more tools.\n"
+    "Conventions of every tool:\n"
+    "- node_path: a node of the edited scene, relative to its root ('.' = the root), as "
+    "get_scene_tree shows.\n"
+    "- Tools that act on a running game: game omitted = the only or newest one "
+    "(get_game_state lists them); a game node path is relative to the game's current scene, or "
+    "absolute from /root.\n"
+    "- Values (Variant JSON) are converted to the target's Godot type: Vector2/3 as [x, y(, z)] "
+    "or {\"x\", \"y\"}; Color as \"#ff8800\", \"red\" or [r, g, b, a] (0..1); Rect2 as "
+    "[x, y, w, h]; resources as res:// paths (or null); enums as an integer or a name; NodePath "
+    "as a string; other types as tagged objects {\"$type\": \"Transform2D\", \"value\": ...} "
+    "as results show them. A wrong value fails naming the expected type.\n"
+    "- Lists: limit = most entries returned (truncated=true says more matched); filter = a "
+    "case-insensitive substring, the cheapest way to narrow.\n"
+    "- Paths are res:// (the project) or user://; nothing outside is reachable.\n"
+    "- Input actions are Input Map action names; animations are \"name\" or \"library/name\"; "
+    "class names are Godot's (case-sensitive) or a project's class_name.\n"
+    "- Errors are isError results with structuredContent.error {code, message, retryable}.";
 
 bool gd_mcp_version_supported(const char *v) {
   for (size_t i = 0; i < sizeof gd__versions / sizeof *gd__versions; i++)
@@ -96,11 +114,12 @@ int gd_mcp_parse_toolsets(const gd_mcp *m, const char *spec, gd_mcp_toolsets *ou
     if (len == 3 && strncmp(p, "all", 3) == 0) out->all = true;
     else if (len == 4 && strncmp(p, "core", 4) == 0) out->core = true;
     else if (len == 7 && strncmp(p, "grouped", 7) == 0) out->grouped = true;
+    else if (len == 7 && strncmp(p, "outputs", 7) == 0) out->outputs = true;
     else if (len > 0) {
       int i = gd__category_index(m->ops->registry, p, len);
       if (i < 0) {
-        snprintf(err, n, "unknown toolset '%.*s' (use core, all, grouped or a category)", (int)len,
-                 p);
+        snprintf(err, n, "unknown toolset '%.*s' (use core, all, grouped, outputs or a category)",
+                 (int)len, p);
         return -1;
       }
       out->categories |= 1ull << i;
@@ -108,6 +127,7 @@ int gd_mcp_parse_toolsets(const gd_mcp *m, const char *spec, gd_mcp_toolsets *ou
     p += len;
     if (*p == ',') p++;
   }
+  if (!out->all && !out->grouped && !out->categories) out->core = true; /* "outputs" alone */
   return 0;
 }
 
@@ -181,17 +201,11 @@ static const struct {
 };
 #define GD_NBUILTIN (sizeof gd__builtin / sizeof *gd__builtin)
 
-static json_t *gd__annotations(const char *title, bool ro, bool destructive, bool idem) {
-  return json_pack("{s:s, s:b, s:b, s:b, s:b}", "title", title, "readOnlyHint", ro,
-                   "destructiveHint", destructive, "idempotentHint", idem, "openWorldHint", 0);
-}
-
-/* "create_node" → "Create node". */
-static void gd__title(const char *name, char *out, size_t n) {
-  size_t i = 0;
-  for (; name[i] && i + 1 < n; i++) out[i] = name[i] == '_' ? ' ' : name[i];
-  out[i] = '\0';
-  if (out[0] >= 'a' && out[0] <= 'z') out[0] = (char)(out[0] - 'a' + 'A');
+/* Every hint is stated, defaults included (server/tools ToolAnnotations): clients differ in
+ * which defaults they assume. The title is the tool's own, not repeated here. */
+static json_t *gd__annotations(bool ro, bool destructive, bool idem) {
+  return json_pack("{s:b, s:b, s:b, s:b}", "readOnlyHint", ro, "destructiveHint", destructive,
+                   "idempotentHint", idem, "openWorldHint", 0);
 }
 
 static json_t *gd__builtin_schema(const gd_mcp *m, gd__tool_kind k) {
@@ -238,41 +252,45 @@ static json_t *gd__error_schema(void) {
                    "required", "code", "message", "required", "error");
 }
 
-/* A tool's outputSchema: its result schema or the error shape (isError results carry it too,
- * and clients such as the TypeScript SDK 1.x validate them against outputSchema). */
-static json_t *gd__output_schema(const json_t *result) {
+/* A tool's outputSchema. With the "outputs" toolset: its result schema or the error shape
+ * (isError results carry it too, and clients such as the TypeScript SDK 1.x validate them
+ * against outputSchema). Otherwise {"type":"object"}: still a promise of structuredContent that
+ * results and errors keep, at 17 bytes instead of ~600; the shapes are in docs/commands.md and
+ * GET /commands. */
+static json_t *gd__output_schema(const gd_mcp_toolsets *ts, const json_t *result) {
+  if (!ts->outputs) return json_pack("{s:s}", "type", "object");
   json_t *ok = json_deep_copy(result);
   json_t *out = json_pack("{s:s, s:[o, o]}", "type", "object", "anyOf", ok, gd__error_schema());
   return out;
 }
 
-static json_t *gd__tool_json_own(const gd_mcp *m, const gd__tool *t);
+static json_t *gd__tool_json_own(const gd_mcp *m, const gd_mcp_toolsets *ts, const gd__tool *t);
 
-/* A tool's definition; with several projects, its inputSchema also names "project". */
-static json_t *gd__tool_json(const gd_mcp *m, const gd__tool *t) {
-  json_t *def = gd__tool_json_own(m, t);
+/* A tool's definition as session toolsets ts list it; with several projects, its inputSchema
+ * also names "project". */
+static json_t *gd__tool_json(const gd_mcp *m, const gd_mcp_toolsets *ts, const gd__tool *t) {
+  json_t *def = gd__tool_json_own(m, ts, t);
   if (!def || !m->advertise_project) return def;
   json_t *schema = json_deep_copy(json_object_get(def, "inputSchema"));
   json_t *props = json_object_get(schema, "properties");
   if (!props) json_object_set_new(schema, "properties", props = json_object());
   json_object_set_new(props, "project",
                       json_pack("{s:s, s:s}", "type", "string", "description",
-                                "the project to run on (editor_status lists them); default: the "
-                                "daemon's first"));
+                                "project name (editor_status lists them; default: the first)"));
   json_object_set_new(def, "inputSchema", schema);
   return def;
 }
 
-static json_t *gd__tool_json_own(const gd_mcp *m, const gd__tool *t) {
+/* Commands have no title: one made from the name ("Create node") told a client nothing the
+ * name does not, in 2.5 KB of the full list; clients show the name instead (server/tools). */
+static json_t *gd__tool_json_own(const gd_mcp *m, const gd_mcp_toolsets *ts, const gd__tool *t) {
   const gd_registry *r = m->ops->registry;
-  char title[96];
   if (t->kind == GD_TOOL_COMMAND) {
     const gd_command *c = t->cmd;
-    gd__title(c->name, title, sizeof title);
-    return json_pack("{s:s, s:s, s:s, s:O, s:o, s:o}", "name", c->name, "title", title,
-                     "description", c->description, "inputSchema", c->params, "outputSchema",
-                     gd__output_schema(c->result), "annotations",
-                     gd__annotations(title, c->read_only, c->destructive, c->idempotent));
+    return json_pack("{s:s, s:s, s:O, s:o, s:o}", "name", c->name, "description",
+                     c->description, "inputSchema", c->params, "outputSchema",
+                     gd__output_schema(ts, c->result), "annotations",
+                     gd__annotations(c->read_only, c->destructive, c->idempotent));
   }
   if (t->kind == GD_TOOL_GROUP) {
     const gd_category *cat = &r->categories[t->category];
@@ -289,13 +307,12 @@ static json_t *gd__tool_json_own(const gd_mcp *m, const gd__tool *t) {
              "%s Runs one command of this category: pass its name as command and its params "
              "(docs/commands.md documents each).",
              cat->description);
-    gd__title(name, title, sizeof title);
-    return json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:{s:s, s:o}, s:{s:s}}, s:[s], s:b}, s:{s:s}, s:o}",
-                     "name", name, "title", title, "description", desc, "inputSchema", "type",
+    return json_pack("{s:s, s:s, s:{s:s, s:{s:{s:s, s:o}, s:{s:s}}, s:[s], s:b}, s:{s:s}, s:o}",
+                     "name", name, "description", desc, "inputSchema", "type",
                      "object", "properties", "command", "type", "string", "enum", names, "params",
                      "type", "object", "required", "command", "additionalProperties", 0,
                      "outputSchema", "type", "object",
-                     "annotations", gd__annotations(title, ro, false, false));
+                     "annotations", gd__annotations(ro, false, false));
   }
   for (size_t i = 0; i < GD_NBUILTIN; i++)
     if (gd__builtin[i].kind == t->kind)
@@ -303,8 +320,8 @@ static json_t *gd__tool_json_own(const gd_mcp *m, const gd__tool *t) {
                        gd__builtin[i].title, "description", gd__builtin[i].description,
                        "inputSchema", gd__builtin_schema(m, t->kind), "outputSchema", "type",
                        "object", "annotations",
-                       gd__annotations(gd__builtin[i].title, gd__builtin[i].read_only,
-                                       gd__builtin[i].destructive, gd__builtin[i].idempotent));
+                       gd__annotations(gd__builtin[i].read_only, gd__builtin[i].destructive,
+                                       gd__builtin[i].idempotent));
   return NULL;
 }
 
@@ -753,7 +770,7 @@ static void gd__call_builtin(gd__mcp_call *c, json_t *args) {
   gd_mcp *m = c->m;
   gd_editor *e = c->ops->editor;
   char err[512];
-  json_t *def = gd__tool_json(m, &c->tool);
+  json_t *def = gd__tool_json(m, &m->default_tools, &c->tool);
   int bad = gd_schema_validate(json_object_get(def, "inputSchema"), args, "", err, sizeof err);
   json_decref(def);
   if (bad) {
@@ -960,7 +977,8 @@ static void gd__tools_list(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
   }
   json_t *list = json_array();
   size_t stop = start + GD_MCP_PAGE_SIZE < total ? start + GD_MCP_PAGE_SIZE : total;
-  for (size_t i = start; i < stop; i++) json_array_append_new(list, gd__tool_json(m, &tools[i]));
+  for (size_t i = start; i < stop; i++)
+    json_array_append_new(list, gd__tool_json(m, ts, &tools[i]));
   free(tools);
   json_t *result = json_pack("{s:o}", "tools", list);
   if (stateless) { /* caching hints (2026-07-28 server/utilities/caching): the list is fixed */

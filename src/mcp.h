@@ -52,9 +52,12 @@ typedef struct gd_mcp_stream {
 
 /* Tool exposure for a session, parsed from a spec like "core", "all", "grouped" or
  * "core,node,scene" (core = the registry's core commands; a category name adds all of its
- * commands; grouped = one tool per category taking {command, params}). */
+ * commands; grouped = one tool per category taking {command, params}). "outputs" adds each
+ * tool's full outputSchema (the result's shape, or the error object) for clients that validate
+ * structuredContent; without it every outputSchema is {"type":"object"}, which every result and
+ * error admits, because the shapes are half of the list's bytes and no agent reads them. */
 typedef struct gd_mcp_toolsets {
-  bool all, core, grouped;
+  bool all, core, grouped, outputs;
   uint64_t categories; /* bit i = the registry's category i */
 } gd_mcp_toolsets;
 

@@ -110,10 +110,13 @@ def check_report(code: int, report: dict, stderr: str) -> None:
 
 
 def test_sdk_client_over_streamable_http(env, node):
+    # With the "outputs" toolset every tool advertises its full outputSchema, so the SDK checks
+    # each result (and each error) of the workflow against it; the stdio run below uses the slim
+    # default list ({"type":"object"}), as agents' clients get it.
     d = env.daemon()
     d.wait_ready()
     code, report, stderr = run_client(node, env.project, [
-        "--transport", "http", "--url", f"{d.url}/mcp?toolsets=all"])
+        "--transport", "http", "--url", f"{d.url}/mcp?toolsets=all,outputs"])
     check_report(code, report, stderr)
     assert report["server"]["protocolVersion"] == "2025-11-25", report["server"]
     d.assert_running()

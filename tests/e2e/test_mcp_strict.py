@@ -16,7 +16,7 @@ from test_mcp_sdk import install_node
 pytestmark = pytest.mark.lifecycle
 
 
-@pytest.mark.parametrize("toolsets", ["core", "grouped", "all"])
+@pytest.mark.parametrize("toolsets", ["core", "grouped", "all", "all,outputs"])
 def test_inspector_strict_finds_no_portability_warning(env, toolsets):
     node = install_node()
     bin_js = repo_root() / ".node-install" / "inspector" / "node_modules" / ".bin" / "mcp-inspector"
