@@ -1,5 +1,5 @@
-"""Tool schemas every MCP client accepts: the official MCP Inspector CLI (2.12.0, pinned and
-installed by scripts/install-node into .node-install/inspector) lists the tools over stdio (`godotd mcp`) with --strict, which reports
+"""Tool schemas every MCP client accepts: the official MCP Inspector CLI (2.12.0, pinned in
+tests/mcp/package.json and installed by scripts/install-node) lists the tools over stdio (`godotd mcp`) with --strict, which reports
 every schema-portability problem (a `type` array, a schema that constrains nothing, ...), for the
 core, grouped and all toolsets: none may be reported. The registry refuses such schemas at load
 (godotd registry --check), so this stays so."""
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.lifecycle
 @pytest.mark.parametrize("toolsets", ["core", "grouped", "all", "all,outputs"])
 def test_inspector_strict_finds_no_portability_warning(env, toolsets):
     node = install_node()
-    bin_js = repo_root() / ".node-install" / "inspector" / "node_modules" / ".bin" / "mcp-inspector"
+    bin_js = repo_root() / "tests" / "mcp" / "node_modules" / ".bin" / "mcp-inspector"
     assert bin_js.exists(), "the Inspector is missing: scripts/install-node installs it"
     d = env.daemon("--no-autostart")
     d.wait_listening()
