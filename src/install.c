@@ -142,24 +142,20 @@ static int gd__sync_dir(const char *src, const char *dst, char *err, size_t err_
 }
 
 /* Appends n bytes of s to the growing buffer b (len/cap); -1 on ENOMEM. */
-static int gd__append(char **b, size_t *len, size_t *cap, const char *s, size_t n) {
-  if (*len + n + 1 > *cap) {
-    size_t nc = (*len + n + 1) * 2;
-    char *nb = realloc(*b, nc);
-    if (!nb) return -1;
-    *b = nb;
-    *cap = nc;
+/* Closes f, an open_memstream over *out, and returns its text (malloc'ed; *out is only
+ * current after fclose), or NULL when a write failed (out of memory: the error flag, or
+ * fclose's own flush). */
+static char *gd__memstream_close(FILE *f, char **out) {
+  bool failed = ferror(f) != 0;
+  if (fclose(f) != 0 || failed) {
+    free(*out);
+    return NULL;
   }
-  memcpy(*b + *len, s, n);
-  *len += n;
-  (*b)[*len] = '\0';
-  return 0;
+  return *out;
 }
 
 char *gd_install_enable_plugin(const char *text) {
   static const char entry[] = "\"" GD_PLUGIN_CFG "\"";
-  size_t len = 0, cap = 0;
-  char *out = NULL;
   const char *sect = NULL;
   for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
     if (strncmp(line, "[editor_plugins]", 16) == 0) {
@@ -167,63 +163,57 @@ char *gd_install_enable_plugin(const char *text) {
       break;
     }
   }
-  if (!sect) {
-    size_t tl = strlen(text);
-    const char *sep = tl && text[tl - 1] != '\n' ? "\n\n" : "\n";
-    if (gd__append(&out, &len, &cap, text, tl) || gd__append(&out, &len, &cap, sep, strlen(sep)))
-      goto oom;
-    static const char add[] = "[editor_plugins]\n\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n";
-    if (gd__append(&out, &len, &cap, add, sizeof add - 1)) goto oom;
-    return out;
-  }
   /* Look for enabled= inside the section (until the next "[" header). */
   const char *enabled = NULL;
-  const char *line = strchr(sect, '\n');
-  line = line ? line + 1 : sect + strlen(sect);
-  for (; *line && *line != '['; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-    if (strncmp(line, "enabled=", 8) == 0) {
-      enabled = line;
-      break;
+  if (sect) {
+    const char *line = strchr(sect, '\n');
+    line = line ? line + 1 : sect + strlen(sect);
+    for (; *line && *line != '['; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+      if (strncmp(line, "enabled=", 8) == 0) {
+        enabled = line;
+        break;
+      }
     }
   }
-  if (!enabled) {
+  const char *close = enabled ? strchr(enabled, ')') : NULL;
+  const char *open = enabled ? strstr(enabled, "PackedStringArray(") : NULL;
+  if (close && open && open < close && memmem(open, (size_t)(close - open), entry, sizeof entry - 1))
+    return strdup(text);
+
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (!f) return NULL;
+  if (!sect) {
+    size_t tl = strlen(text);
+    fputs(text, f);
+    fputs(tl && text[tl - 1] != '\n' ? "\n\n" : "\n", f);
+    fputs("[editor_plugins]\n\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n", f);
+  } else if (!enabled) {
     const char *after = strchr(sect, '\n');
     after = after ? after + 1 : sect + strlen(sect);
-    static const char add[] = "\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n";
-    if (gd__append(&out, &len, &cap, text, (size_t)(after - text)) ||
-        (after == sect + strlen(sect) && gd__append(&out, &len, &cap, "\n", 1)) ||
-        gd__append(&out, &len, &cap, add, sizeof add - 1) ||
-        gd__append(&out, &len, &cap, after, strlen(after)))
-      goto oom;
-    return out;
-  }
-  const char *close = strchr(enabled, ')');
-  const char *open = strstr(enabled, "PackedStringArray(");
-  if (!close || !open || open > close) {
+    fwrite(text, 1, (size_t)(after - text), f);
+    if (after == sect + strlen(sect)) fputc('\n', f);
+    fputs("\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n", f);
+    fputs(after, f);
+  } else if (!close || !open || open > close) {
     /* Not a form we understand: rewrite the value with ours alone rather than guess. */
     const char *eol = strchr(enabled, '\n');
     eol = eol ? eol : enabled + strlen(enabled);
-    static const char add[] = "enabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")";
-    if (gd__append(&out, &len, &cap, text, (size_t)(enabled - text)) ||
-        gd__append(&out, &len, &cap, add, sizeof add - 1) ||
-        gd__append(&out, &len, &cap, eol, strlen(eol)))
-      goto oom;
-    return out;
+    fwrite(text, 1, (size_t)(enabled - text), f);
+    fputs("enabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")", f);
+    fputs(eol, f);
+  } else {
+    const char *ins = open + strlen("PackedStringArray(");
+    bool empty = true;
+    for (const char *p = ins; p < close; p++)
+      if (*p != ' ' && *p != '\t' && *p != '\n') empty = false;
+    fwrite(text, 1, (size_t)(close - text), f);
+    if (!empty) fputs(", ", f);
+    fputs(entry, f);
+    fputs(close, f);
   }
-  if (memmem(open, (size_t)(close - open), entry, sizeof entry - 1)) return strdup(text);
-  const char *ins = open + strlen("PackedStringArray(");
-  bool empty = true;
-  for (const char *p = ins; p < close; p++)
-    if (*p != ' ' && *p != '\t' && *p != '\n') empty = false;
-  if (gd__append(&out, &len, &cap, text, (size_t)(close - text)) ||
-      (!empty && gd__append(&out, &len, &cap, ", ", 2)) ||
-      gd__append(&out, &len, &cap, entry, sizeof entry - 1) ||
-      gd__append(&out, &len, &cap, close, strlen(close)))
-    goto oom;
-  return out;
-oom:
-  free(out);
-  return NULL;
+  return gd__memstream_close(f, &out);
 }
 
 /* text (an INI file: project.godot, a ConfigFile) with the line entry ("key=value", key given
@@ -232,47 +222,48 @@ oom:
  * at the end. An exact match returns a copy unchanged. Malloc'ed; NULL on ENOMEM. */
 static char *gd__ini_set(const char *text, const char *section, const char *key_eq,
                          const char *entry, bool blank_before) {
-  size_t len = 0, cap = 0, slen = strlen(section), klen = strlen(key_eq), elen = strlen(entry);
-  char *out = NULL;
+  size_t slen = strlen(section), klen = strlen(key_eq), elen = strlen(entry);
   const char *sect = NULL;
   for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line))
     if (strncmp(line, section, slen) == 0) {
       sect = line;
       break;
     }
+  const char *after = NULL, *key = NULL, *eol = NULL;
+  if (sect) {
+    after = strchr(sect, '\n');
+    after = after ? after + 1 : sect + strlen(sect);
+    for (const char *line = after; *line && *line != '[';
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+      if (strncmp(line, key_eq, klen) != 0) continue;
+      key = line;
+      eol = strchr(line, '\n');
+      eol = eol ? eol : line + strlen(line);
+      if ((size_t)(eol - line) == elen && memcmp(line, entry, elen) == 0) return strdup(text);
+      break;
+    }
+  }
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (!f) return NULL;
   if (!sect) {
     size_t tl = strlen(text);
-    const char *sep = !tl ? "" : text[tl - 1] != '\n' ? "\n\n" : "\n";
-    if (gd__append(&out, &len, &cap, text, tl) || gd__append(&out, &len, &cap, sep, strlen(sep)) ||
-        gd__append(&out, &len, &cap, section, slen) || gd__append(&out, &len, &cap, "\n\n", 2) ||
-        gd__append(&out, &len, &cap, entry, elen) || gd__append(&out, &len, &cap, "\n", 1))
-      goto oom;
-    return out;
+    fputs(text, f);
+    fputs(!tl ? "" : text[tl - 1] != '\n' ? "\n\n" : "\n", f);
+    fprintf(f, "%s\n\n%s\n", section, entry);
+  } else if (key) {
+    fwrite(text, 1, (size_t)(key - text), f);
+    fputs(entry, f);
+    fputs(eol, f);
+  } else {
+    fwrite(text, 1, (size_t)(after - text), f);
+    if (after == sect + strlen(sect)) fputc('\n', f);
+    if (blank_before) fputc('\n', f);
+    fprintf(f, "%s\n", entry);
+    fputs(after, f);
   }
-  const char *after = strchr(sect, '\n');
-  after = after ? after + 1 : sect + strlen(sect);
-  for (const char *line = after; *line && *line != '[';
-       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-    if (strncmp(line, key_eq, klen) != 0) continue;
-    const char *eol = strchr(line, '\n');
-    eol = eol ? eol : line + strlen(line);
-    if ((size_t)(eol - line) == elen && memcmp(line, entry, elen) == 0) return strdup(text);
-    if (gd__append(&out, &len, &cap, text, (size_t)(line - text)) ||
-        gd__append(&out, &len, &cap, entry, elen) ||
-        gd__append(&out, &len, &cap, eol, strlen(eol)))
-      goto oom;
-    return out;
-  }
-  if (gd__append(&out, &len, &cap, text, (size_t)(after - text)) ||
-      (after == sect + strlen(sect) && gd__append(&out, &len, &cap, "\n", 1)) ||
-      (blank_before && gd__append(&out, &len, &cap, "\n", 1)) ||
-      gd__append(&out, &len, &cap, entry, elen) || gd__append(&out, &len, &cap, "\n", 1) ||
-      gd__append(&out, &len, &cap, after, strlen(after)))
-    goto oom;
-  return out;
-oom:
-  free(out);
-  return NULL;
+  return gd__memstream_close(f, &out);
 }
 
 char *gd_install_add_autoload(const char *text) {
