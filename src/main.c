@@ -21,6 +21,7 @@
 #include "log.h"
 #include "instance.h"
 #include "mcp.h"
+#include "mcp_resources.h"
 #include "mcp_http.h"
 #include "mcp_stdio.h"
 #include "session_main.h"
@@ -137,8 +138,9 @@ static unsigned gd__open_mcp_sessions(void *ud) {
   return n;
 }
 
-/* The addon's events the supervisor leaves alone: the editor's output entries, and the exit of a
- * game the editor ran (its parent knows the exit code). */
+/* The addon's events the supervisor leaves alone: the editor's output entries, the exit of a
+ * game the editor ran (its parent knows the exit code), and edits of the edited scene (MCP
+ * resource subscriptions). */
 static void gd__addon_event(void *ud, const char *event, json_t *data) {
   gd_project *p = ud;
   if (strcmp(event, "output") == 0) {
@@ -146,6 +148,8 @@ static void gd__addon_event(void *ud, const char *event, json_t *data) {
     if (dropped > 0)
       gd_warn("editor: its addon dropped %lld output entries (printed faster than sent)",
               (long long)dropped);
+  } else if (strcmp(event, "scene_edited") == 0) {
+    gd_mcp_resources_scene_edited(&p->mcp, data); /* subscribers of the scene resources */
   } else if (strcmp(event, "game_exited") == 0) {
     json_t *code = json_object_get(data, "exit_code");
     gd_games_editor_exit(&p->games, (int)json_integer_value(json_object_get(data, "pid")),

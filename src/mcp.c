@@ -10,6 +10,8 @@
 #include "errors.h"
 #include "jsonout.h"
 #include "log.h"
+#include "mcp_prompts.h"
+#include "mcp_resources.h"
 
 /* JSON-RPC 2.0 error codes (jsonrpc.org/specification §5.1). */
 #define GD_RPC_PARSE -32700
@@ -34,7 +36,9 @@ static const char *gd__instructions =
     "on the first failure); save_scene writes scene edits to the .tscn. The editor_* tools manage "
     "the editor process (status, start, stop, restart, logs) and work while it is down; other "
     "tools wait for it (starting it) or fail with a retryable error. When only some tools are "
-    "listed, run_command runs any godotd command by name and enable_toolsets lists more tools.\n"
+    "listed, run_command runs any godotd command by name (docs/commands.md, GET /commands) and "
+    "enable_toolsets lists a category's tools (the whole list is sent again: for one or two "
+    "calls run_command is cheaper).\n"
     "Conventions of every tool:\n"
     "- node_path: a node of the edited scene, relative to its root ('.' = the root), as "
     "get_scene_tree shows.\n"
@@ -89,6 +93,10 @@ static json_t *gd__result(json_t *id, json_t *result, bool stateless) {
     json_object_set_new(meta, "io.modelcontextprotocol/serverInfo", gd__server_info());
   }
   return json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id, "result", result);
+}
+
+json_t *gd_mcp_result(json_t *id, json_t *result, bool stateless) {
+  return gd__result(id, result, stateless);
 }
 
 static json_t *gd__notification(const char *method, json_t *params) {
@@ -401,6 +409,7 @@ void gd_mcp_session_stream(gd_mcp_session *s, gd_mcp_stream *st) { s->stream = s
 
 static void gd__session_free(gd_mcp *m, gd_mcp_session *s) {
   while (s->calls) gd__call_abandon(s->calls, NULL);
+  gd_mcp_resources_session_end(s);
   for (gd_mcp_session **pp = &m->sessions; *pp; pp = &(*pp)->next)
     if (*pp == s) {
       *pp = s->next;
@@ -440,6 +449,7 @@ static gd_mcp_session *gd__session_new(gd_mcp *m) {
 
 void gd_mcp_close(gd_mcp *m) {
   while (m->sessions) gd__session_free(m, m->sessions);
+  gd_mcp_resources_close(m);
   while (m->stateless_calls) gd__call_abandon(m->stateless_calls, NULL);
 }
 
@@ -460,74 +470,12 @@ void gd_mcp_editor_state(gd_mcp *m, const char *from, const char *to) {
                                               : 1;
   for (gd_mcp_session *s = m->sessions; s; s = s->next)
     gd__log_to(s, level, json_pack("{s:s, s:s, s:s}", "event", "editor_state", "from", from, "to", to));
-}
-
-#define GD_OUTPUT_URI "godot://output"
-#define GD_RESOURCE_READ_ENTRIES 500
-#define GD_RPC_RESOURCE_NOT_FOUND (-32002)
-
-static void gd__resource_tick(uv_timer_t *t) {
-  gd_mcp *m = t->data;
-  for (gd_mcp_session *s = m->sessions; s; s = s->next) {
-    if (!s->output_updated) continue;
-    s->output_updated = false;
-    if (s->stream)
-      s->stream->send(s->stream, gd__notification("notifications/resources/updated",
-                                                  json_pack("{s:s}", "uri", GD_OUTPUT_URI)));
-  }
-}
-
-static void gd__resources(gd_mcp *m, gd_mcp_session *s, const char *method, json_t *id,
-                          json_t *params, gd_mcp_sink *sink) {
-  const char *uri = json_string_value(json_object_get(params, "uri"));
-  if (strcmp(method, "resources/list") == 0) {
-    json_t *r = json_pack("{s:[{s:s, s:s, s:s, s:s, s:s}]}", "resources", "uri", GD_OUTPUT_URI,
-                          "name", "output", "title", "Godot output (editor and games)",
-                          "description",
-                          "The last entries of the one output stream of the editor and every "
-                          "game: prints, warnings, errors with file, line, function and "
-                          "backtrace, game start/exit/crash (as get_output; subscribe for "
-                          "updates)",
-                          "mimeType", "application/json");
-    sink->finish(sink, gd__result(id, r, false));
-    return;
-  }
-  if (strcmp(method, "resources/templates/list") == 0) {
-    sink->finish(sink, gd__result(id, json_pack("{s:[]}", "resourceTemplates"), false));
-    return;
-  }
-  if (!uri) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "params.uri (a string) is required"));
-    return;
-  }
-  if (strcmp(uri, GD_OUTPUT_URI) != 0 || !m->output) {
-    json_t *err = gd__errorf(id, GD_RPC_RESOURCE_NOT_FOUND, "Resource not found: %s", uri);
-    json_object_set_new(json_object_get(err, "error"), "data", json_pack("{s:s}", "uri", uri));
-    sink->finish(sink, err);
-    return;
-  }
-  if (strcmp(method, "resources/read") == 0) {
-    gd_output_filter f = {0};
-    json_t *q = gd_output_query(m->output, &f, GD_RESOURCE_READ_ENTRIES);
-    char *text = gd_json_dumps_out(q, JSON_COMPACT);
-    json_decref(q);
-    json_t *r = json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", GD_OUTPUT_URI, "mimeType",
-                          "application/json", "text", text ? text : "{}");
-    free(text);
-    sink->finish(sink, gd__result(id, r, false));
-    return;
-  }
-  s->subscribed_output = strcmp(method, "resources/subscribe") == 0;
-  sink->finish(sink, gd__result(id, json_object(), false));
+  gd_mcp_resources_changed(m, GD_MCP_RES_PROJECT); /* godot://project shows the state */
 }
 
 static void gd__output_entry(gd_output_listener *l, json_t *e) {
   gd_mcp *m = l->ud;
-  bool due = false;
-  for (gd_mcp_session *s = m->sessions; s; s = s->next)
-    if (s->subscribed_output) due = s->output_updated = true;
-  if (due && m->resource_timer_init && !uv_is_active((uv_handle_t *)&m->resource_timer))
-    uv_timer_start(&m->resource_timer, gd__resource_tick, GD_MCP_RESOURCE_UPDATE_MS, 0);
+  gd_mcp_resources_changed(m, GD_MCP_RES_OUTPUT);
   const char *kind = json_string_value(json_object_get(e, "kind"));
   const char *source = json_string_value(json_object_get(e, "source"));
   int sev = gd_output_severity(json_string_value(json_object_get(e, "severity")));
@@ -542,9 +490,7 @@ static void gd__output_entry(gd_output_listener *l, json_t *e) {
 
 void gd_mcp_watch_output(gd_mcp *m, gd_output *out) {
   m->output = out;
-  uv_timer_init(m->ops->editor->loop, &m->resource_timer);
-  m->resource_timer.data = m;
-  m->resource_timer_init = true;
+  gd_mcp_resources_init(m);
   m->output_listener.cb = gd__output_entry;
   m->output_listener.ud = m;
   gd_output_listen(out, &m->output_listener);
@@ -994,8 +940,8 @@ static void gd__tools_list(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
 }
 
 static json_t *gd__capabilities(void) {
-  return json_pack("{s:{s:b}, s:{}, s:{s:b, s:b}}", "tools", "listChanged", 1, "logging",
-                   "resources", "subscribe", 1, "listChanged", 0);
+  return json_pack("{s:{s:b}, s:{}, s:{s:b, s:b}, s:{s:b}}", "tools", "listChanged", 1, "logging",
+                   "resources", "subscribe", 1, "listChanged", 0, "prompts", "listChanged", 0);
 }
 
 static json_t *gd__server_info(void) {
@@ -1028,7 +974,7 @@ static void gd__discover(json_t *id, gd_mcp_sink *sink) {
   json_t *versions = json_pack("[s]", GD_MCP_STATELESS);
   for (size_t i = 0; i < sizeof gd__versions / sizeof *gd__versions; i++)
     json_array_append_new(versions, json_string(gd__versions[i]));
-  json_t *caps = json_pack("{s:{}}", "tools");
+  json_t *caps = json_pack("{s:{}, s:{}, s:{}}", "tools", "resources", "prompts");
   json_t *result = json_pack("{s:o, s:o, s:o, s:s, s:i, s:s}", "supportedVersions", versions,
                              "capabilities", caps, "serverInfo", gd__server_info(),
                              "instructions", gd__instructions, "ttlMs", 300000, "cacheScope",
@@ -1131,8 +1077,11 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
       return;
     }
   }
+  /* 2026-07-28 keeps no subscriptions: resources/subscribe is a session's. */
   if (stateless && strcmp(method, "server/discover") != 0 && strcmp(method, "tools/list") != 0 &&
-      strcmp(method, "tools/call") != 0) {
+      strcmp(method, "tools/call") != 0 && !gd_mcp_prompts_method(method) &&
+      strcmp(method, "resources/list") != 0 && strcmp(method, "resources/templates/list") != 0 &&
+      strcmp(method, "resources/read") != 0) {
     sink->finish(sink, gd__errorf(id, GD_RPC_METHOD_NOT_FOUND, "Method not found: %s", method));
   } else if (strcmp(method, "initialize") == 0) {
     if (s) sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_REQUEST, "this session is already initialized"));
@@ -1145,11 +1094,10 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
     gd__tools_list(m, s, id, params, sink, stateless);
   } else if (strcmp(method, "tools/call") == 0) {
     gd__tools_call(m, s, id, params, sink, stateless);
-  } else if (strncmp(method, "resources/", 10) == 0 && s &&
-             (strcmp(method + 10, "list") == 0 || strcmp(method + 10, "templates/list") == 0 ||
-              strcmp(method + 10, "read") == 0 || strcmp(method + 10, "subscribe") == 0 ||
-              strcmp(method + 10, "unsubscribe") == 0)) {
-    gd__resources(m, s, method, id, params, sink);
+  } else if (gd_mcp_resources_method(method)) {
+    gd_mcp_resources_handle(m, s, method, id, params, sink, stateless);
+  } else if (gd_mcp_prompts_method(method)) {
+    sink->finish(sink, gd_mcp_prompts_answer(method, id, params, stateless));
   } else if (strcmp(method, "logging/setLevel") == 0 && s) {
     const char *level = json_string_value(json_object_get(params, "level"));
     int found = -1;

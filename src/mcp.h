@@ -8,9 +8,11 @@
  * isError results with the registry's error code), progress notifications while a call runs,
  * cancellation, logging/setLevel + notifications/message, ping, list_changed, and the stateless
  * 2026-07-28 revision (server/discover, per-request _meta) next to the legacy 2025-* ones.
+ * Resources and their subscriptions are mcp_resources.c's, prompts mcp_prompts.c's: the
+ * dispatch here hands them their methods.
  * Spec: modelcontextprotocol.io/specification/2025-11-25 (basic, server/tools, utilities) and
  * /2026-07-28. Calls ops (commands, status), supervisor (lifecycle), ringlog (logs), registry,
- * jsonout.
+ * jsonout, mcp_resources, mcp_prompts.
  */
 #ifndef GD_MCP_H
 #define GD_MCP_H
@@ -71,8 +73,10 @@ struct gd_mcp_session {
   gd_mcp_stream *stream;    /* NULL when none is open */
   uint64_t last_used_ms;
   struct gd__mcp_call *calls; /* in-flight tools/call requests (for cancellation) */
-  bool subscribed_output;   /* resources/subscribe godot://output */
-  bool output_updated;      /* an update is due at the next resource_timer tick */
+  /* resources/subscribe (mcp_resources.c): the fixed resources as GD_MCP_RES_* bits, the
+   * ones of them whose update is due at the next resource_timer tick, and the res:// files. */
+  unsigned subscribed, updated;
+  struct gd_mcp_file_sub *file_subs;
 };
 
 struct gd_mcp {
@@ -85,6 +89,7 @@ struct gd_mcp {
   gd_output *output;                    /* the stream behind the godot://output resource */
   uv_timer_t resource_timer;            /* coalesces resources/updated notifications */
   bool resource_timer_init;
+  struct gd_mcp_read *reads;            /* resources/read requests waiting for the editor */
   /* The daemon's other projects, reached through every tool's optional "project" argument
    * (NULL: this endpoint has only its own). find_project gives a project's ops or NULL;
    * list_projects a new array of {name, state, default} for editor_status. When
@@ -121,9 +126,8 @@ void gd_mcp_session_stream(gd_mcp_session *s, gd_mcp_stream *st);
 /* Tells every session's stream that the editor changed state (notifications/message, info). */
 void gd_mcp_editor_state(gd_mcp *m, const char *from, const char *to);
 
-/* Also serves the stream as the MCP resource godot://output (resources/list, resources/read,
- * resources/subscribe: notifications/resources/updated at most every GD_MCP_RESOURCE_UPDATE_MS
- * while entries arrive; spec 2025-11-25 server/resources). */
+/* Subscribed resources (mcp_resources.h) get notifications/resources/updated at most every
+ * GD_MCP_RESOURCE_UPDATE_MS while changes arrive (spec 2025-11-25 server/resources). */
 #define GD_MCP_RESOURCE_UPDATE_MS 250
 /* Sends the output stream's game start/exit/crash entries, games' warnings and errors, and the
  * editor's errors to every session as notifications/message (logger "godotd", data
@@ -136,5 +140,8 @@ bool gd_mcp_version_supported(const char *v);
 
 /* A JSON-RPC error response (new reference). id borrowed (NULL → null). */
 json_t *gd_mcp_error(json_t *id, int code, const char *message);
+/* A JSON-RPC result response (new reference): id borrowed, result stolen; stateless adds the
+ * 2026-07-28 fields (resultType, _meta serverInfo). */
+json_t *gd_mcp_result(json_t *id, json_t *result, bool stateless);
 
 #endif

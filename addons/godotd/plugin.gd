@@ -5,8 +5,9 @@ extends EditorPlugin
 ## Wires the parts together and drives them from [method _process] (no threads):
 ## [code]connection.gd[/code] moves messages, [code]dispatcher.gd[/code] routes requests to the
 ## handler modules in [code]handlers/[/code] (one per registry category), and this script watches the editor for the events
-## the daemon wants (scene_changed, play_state_changed, readiness_changed). It also shortens the
-## editor's idle sleep while requests flow, so an answer does not wait a whole idle frame.
+## the daemon wants (scene_changed, scene_edited, play_state_changed, readiness_changed). It also
+## shortens the editor's idle sleep while requests flow, so an answer does not wait a whole idle
+## frame.
 
 const Connection := preload("connection.gd")
 const Context := preload("context.gd")
@@ -16,6 +17,7 @@ const GameWatch := preload("game_watch.gd")
 const OutputLogger := preload("runtime/output_logger.gd")
 const Liveness := preload("liveness.gd")
 const ReloadWatch := preload("reload_watch.gd")
+const SceneWatch := preload("scene_watch.gd")
 
 ## This addon's version, sent in hello; keep equal to plugin.cfg's.
 const ADDON_VERSION := "0.1.0"
@@ -43,6 +45,7 @@ const RELOAD_DIALOG_WINDOW_USEC := 5_000_000
 var _connection: Connection
 var _liveness: Liveness
 var _game_watch: GameWatch
+var _scene_watch: SceneWatch
 ## The editor's own output (docs/protocol.md "Output"), sent as output events.
 var _logger: OutputLogger
 var _dispatcher: Dispatcher
@@ -76,6 +79,7 @@ func _enter_tree() -> void:
 	_context = Context.new(self, ADDON_VERSION, _request_quit)
 	_game_watch = GameWatch.new()
 	_context.game_watch = _game_watch
+	_scene_watch = SceneWatch.new(self)
 	_dispatcher = Dispatcher.new(_context)
 	_context.dispatcher = _dispatcher
 	_connection = Connection.new(_hello_fields)
@@ -136,6 +140,9 @@ func _exit_tree() -> void:
 		OS.remove_logger(_logger)
 		_logger = null
 	_stop_liveness()
+	if _scene_watch != null:
+		_scene_watch.stop()
+		_scene_watch = null
 	_restore_sleep()
 	if _connection != null:
 		_connection.close("the godotd plugin was unloaded")
@@ -207,6 +214,9 @@ func _send_changes() -> void:
 	var scene := EditorState.edited_scene_path()
 	if scene != _told_scene and _send_event("scene_changed", {"scene_path": scene}):
 		_told_scene = scene
+	var edited := _scene_watch.take()
+	if edited != SceneWatch.NONE:
+		_send_event("scene_edited", {"scene_path": scene, "tabs": edited == SceneWatch.TABS})
 	var playing := EditorState.is_playing()
 	var playing_scene := EditorState.playing_scene_path()
 	if (playing != _told_playing or playing_scene != _told_playing_scene) \

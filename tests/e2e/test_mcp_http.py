@@ -152,7 +152,7 @@ def test_post_header_rules(shared, mcp):
 
 def test_ping_and_unknown_method(mcp):
     assert mcp.request("ping") == {"jsonrpc": "2.0", "id": mcp.next_id - 1, "result": {}}
-    resp = mcp.request("prompts/list")
+    resp = mcp.request("no/such_method")
     assert resp["error"]["code"] == -32601, resp
     r = mcp.post({"jsonrpc": "2.0", "id": 99, "method": "tools/call", "params": "x"})
     assert r.json()["error"]["code"] == -32602, r.text
