@@ -179,8 +179,9 @@ static const char *gd__header_text(const char *v, char *buf, size_t n) {
   return buf;
 }
 
-/* 2026-07-28 standard headers: MCP-Protocol-Version, Mcp-Method and (tools/call) Mcp-Name must
- * be present and equal the body's. NULL when fine, else why. */
+/* 2026-07-28 standard headers (SEP-2243): MCP-Protocol-Version, Mcp-Method and Mcp-Name (the
+ * params.name of tools/call and prompts/get, the params.uri of resources/read) must be present
+ * and equal the body's. NULL when fine, else why. */
 static const char *gd__modern_headers(const gd_http_request *q, json_t *msg, const char *meta_version) {
   char a[128], b[256], c[512];
   const char *v = gd__trim(q->mcp_protocol_version, a, sizeof a);
@@ -191,13 +192,21 @@ static const char *gd__modern_headers(const gd_http_request *q, json_t *msg, con
   const char *hm = gd__trim(q->mcp_method, b, sizeof b);
   if (!hm) return "the Mcp-Method header is required";
   if (!method || strcmp(hm, method) != 0) return "the Mcp-Method header must equal the body's method";
-  if (method && strcmp(method, "tools/call") == 0) {
-    const char *name = json_string_value(json_object_get(json_object_get(msg, "params"), "name"));
+  const char *key = !method                                ? NULL
+                    : strcmp(method, "tools/call") == 0     ? "name"
+                    : strcmp(method, "prompts/get") == 0    ? "name"
+                    : strcmp(method, "resources/read") == 0 ? "uri"
+                                                            : NULL;
+  if (key) {
+    const char *name = json_string_value(json_object_get(json_object_get(msg, "params"), key));
     char d[512];
     const char *hn = gd__trim(q->mcp_name, c, sizeof c);
-    if (!hn) return "the Mcp-Name header is required for tools/call";
+    if (!hn) return strcmp(key, "uri") == 0 ? "the Mcp-Name header is required for resources/read"
+                                            : "the Mcp-Name header is required for tools/call and prompts/get";
     hn = gd__header_text(hn, d, sizeof d);
-    if (!name || strcmp(hn, name) != 0) return "the Mcp-Name header must equal params.name";
+    if (!name || strcmp(hn, name) != 0)
+      return strcmp(key, "uri") == 0 ? "the Mcp-Name header must equal params.uri"
+                                     : "the Mcp-Name header must equal params.name";
   }
   return NULL;
 }

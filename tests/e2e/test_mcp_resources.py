@@ -357,12 +357,14 @@ def test_prompts_list_and_render_with_their_arguments(mcp):
 # the stateless 2026-07-28 revision
 
 
-def stateless(d: Daemon, method: str, params: dict | None = None) -> dict:
+def stateless(d: Daemon, method: str, params: dict | None = None, name_header: bool = True) -> dict:
     p = dict(params or {})
     p["_meta"] = {"io.modelcontextprotocol/protocolVersion": STATELESS,
                   "io.modelcontextprotocol/clientCapabilities": {}}
     h = {"Accept": ACCEPT, "Content-Type": "application/json", "Mcp-Method": method,
          "MCP-Protocol-Version": STATELESS}
+    if method in ("prompts/get", "resources/read") and name_header:  # SEP-2243's Mcp-Name
+        h["Mcp-Name"] = p["name"] if method == "prompts/get" else p["uri"]
     r = requests.post(d.url + "/mcp", headers=h, timeout=120,
                       data=json.dumps({"jsonrpc": "2.0", "id": "s", "method": method, "params": p}))
     return r.json()
@@ -386,6 +388,11 @@ def test_stateless_lists_reads_and_prompts(d):
     assert stateless(d, "resources/subscribe", {"uri": "godot://project"})["error"]["code"] == -32601
     got = stateless(d, "prompts/get", {"name": "fix_script_errors"})["result"]
     assert "list_script_errors" in got["messages"][0]["content"]["text"]
+    # Without the Mcp-Name header (SEP-2243) both are refused, naming the header.
+    for method, params in (("resources/read", {"uri": "res://main.gd"}),
+                           ("prompts/get", {"name": "fix_script_errors"})):
+        err = stateless(d, method, params, name_header=False)["error"]
+        assert "Mcp-Name" in err["message"], err
 
 
 # --------------------------------------------------------------------------------------------
