@@ -8,8 +8,14 @@ editor), waits until it is ready, and prints in one run:
   * p50/p99 round trip of ``get_status`` through ``POST /godot/get_status`` (HTTP API, one
     keep-alive connection), through MCP ``tools/call`` over Streamable HTTP (one keep-alive
     connection, a session), and over stdio (``godotd mcp --project``: the proxy attaches to the
-    same daemon; one JSON-RPC line out, one back);
+    same daemon and relays over its own kept connections; one JSON-RPC line out, one back);
+    the three are called in turn within each iteration (interleaved, the order rotating), so
+    load from elsewhere on the machine falls on all of them alike;
   * the same for ``get_scene_tree`` (a bigger answer);
+  * stdio next to Streamable HTTP: their p50 and p99 side by side and the difference (what the
+    proxy's hop costs), the median of the per-iteration differences, and the CPU time the
+    proxy process spent per call (user + system, from /proc: unlike the round trips, hardly
+    moved by other load on the machine);
   * the bytes of each MCP response (the whole JSON-RPC message, as a client reads it) for a few
     common calls, and of ``tools/list`` (default core set and ``toolsets=all``).
 
@@ -32,7 +38,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from latency import ROOT, free_port, percentile  # noqa: E402
+from latency import ROOT, cpu_ticks, free_port, percentile  # noqa: E402
 
 ACCEPT = "application/json, text/event-stream"
 
@@ -73,8 +79,10 @@ class HttpMcp:
 
 class StdioMcp:
     def __init__(self, godotd: str, project: Path):
+        # Buffered pipes (readline on an unbuffered one reads a byte per system call, which
+        # would be timed as the proxy's); each line is flushed as it is written.
         self.p = subprocess.Popen([godotd, "mcp", "--project", str(project)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.next_id = 1
         self.rpc("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                                 "clientInfo": {"name": "bench", "version": "1"}})
@@ -82,6 +90,7 @@ class StdioMcp:
 
     def send(self, msg: dict) -> None:
         self.p.stdin.write((json.dumps(msg) + "\n").encode())
+        self.p.stdin.flush()
 
     def rpc(self, method: str, params: dict | None = None) -> tuple[dict, int]:
         my_id = self.next_id
@@ -102,25 +111,35 @@ class StdioMcp:
             self.p.kill()
 
 
-def timed(fn, n: int, warmup: int) -> list[float]:
+def timed_interleaved(fns: list, n: int, warmup: int) -> list[list[float]]:
+    """Round trips (ms) of each of fns, n each after warmup: every iteration calls all of them,
+    starting with a different one each time."""
     for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000.0)
+        for fn in fns:
+            fn()
+    out: list[list[float]] = [[] for _ in fns]
+    for i in range(n):
+        for k in range(len(fns)):
+            j = (i + k) % len(fns)
+            t0 = time.perf_counter()
+            fns[j]()
+            out[j].append((time.perf_counter() - t0) * 1000.0)
     return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--n", type=int, default=500)
-    ap.add_argument("--warmup", type=int, default=50)
-    ap.add_argument("--godotd", default=os.environ.get("GODOTD_BIN", str(ROOT / "build" / "godotd")))
-    ap.add_argument("--godot", default=os.environ.get("GODOT_BIN", str(ROOT / ".godot-install" / "bin" / "godot")))
-    ap.add_argument("--json", action="store_true")
-    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--n", type=int, default=500, help="measured calls per call and transport")
+    ap.add_argument("--warmup", type=int, default=50, help="unmeasured calls first")
+    ap.add_argument("--godotd", default=os.environ.get("GODOTD_BIN", str(ROOT / "build" / "godotd")),
+                    help="the godotd binary, for the daemon and the stdio proxy "
+                         "(default $GODOTD_BIN, else build/godotd)")
+    ap.add_argument("--proxy", help="another godotd binary for the stdio proxy only (default: --godotd), "
+                                    "to compare two proxies against the same daemon")
+    ap.add_argument("--godot", default=os.environ.get("GODOT_BIN", str(ROOT / ".godot-install" / "bin" / "godot")),
+                    help="the Godot editor (default $GODOT_BIN, else .godot-install/bin/godot)")
+    ap.add_argument("--json", action="store_true", help="one JSON object instead of the text")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary project copy")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="godotd-bench-mcp-"))
@@ -130,7 +149,7 @@ def main() -> int:
     daemon = subprocess.Popen([args.godotd, "serve", "--project", str(project), "--port", str(port),
                                "--godot", args.godot], stdout=subprocess.DEVNULL,
                               stderr=open(tmp / "daemon.err", "wb"), start_new_session=True)
-    out: dict = {"n": args.n}
+    out: dict = {"n": args.n, "godotd": args.godotd, "proxy": args.proxy or args.godotd}
     try:
         api = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         deadline = time.time() + 120
@@ -160,18 +179,29 @@ def main() -> int:
         api.request("POST", "/godot/open_scene", body=json.dumps({"scene_path": "res://main.tscn"}))
         api.getresponse().read()
         hm = HttpMcp(port)
-        sm = StdioMcp(args.godotd, project)
-        rows = []
+        sm = StdioMcp(args.proxy or args.godotd, project)
+        rows, versus = [], []
+        tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
         for name, params in [("get_status", {}), ("get_scene_tree", {})]:
-            for label, fn in [
-                ("HTTP API", api_call(name, params)),
-                ("MCP Streamable HTTP", lambda: hm.rpc("tools/call", {"name": name, "arguments": params})),
-                ("MCP stdio (godotd mcp)", lambda: sm.rpc("tools/call", {"name": name, "arguments": params})),
-            ]:
-                ms = timed(fn, args.n, args.warmup)
+            call = {"name": name, "arguments": params}
+            labels = ["HTTP API", "MCP Streamable HTTP", "MCP stdio (godotd mcp)"]
+            proxy_ticks = cpu_ticks(sm.p.pid)
+            api_ms, http_ms, stdio_ms = timed_interleaved(
+                [api_call(name, params), lambda: hm.rpc("tools/call", call),
+                 lambda: sm.rpc("tools/call", call)], args.n, args.warmup)
+            proxy_us = (cpu_ticks(sm.p.pid) - proxy_ticks) * tick_us / (args.n + args.warmup)
+            for label, ms in zip(labels, [api_ms, http_ms, stdio_ms]):
                 rows.append({"call": name, "transport": label, "p50_ms": percentile(ms, 50),
                              "p99_ms": percentile(ms, 99)})
+            h50, h99, s50, s99 = (percentile(http_ms, 50), percentile(http_ms, 99),
+                                  percentile(stdio_ms, 50), percentile(stdio_ms, 99))
+            versus.append({"call": name, "http_p50_ms": h50, "http_p99_ms": h99,
+                           "stdio_p50_ms": s50, "stdio_p99_ms": s99,
+                           "diff_p50_ms": s50 - h50, "diff_p99_ms": s99 - h99,
+                           "paired_median_diff_ms": percentile([s - h for s, h in zip(stdio_ms, http_ms)], 50),
+                           "proxy_cpu_us_per_call": proxy_us})
         out["latency"] = rows
+        out["stdio_vs_http"] = versus
         sizes = []
         for name, params in [("get_status", {}), ("get_scene_tree", {}), ("get_scene_tree", {"max_depth": 1}),
                              ("editor_status", {}), ("editor_logs", {"limit": 20})]:
@@ -202,10 +232,17 @@ def main() -> int:
     if args.json:
         print(json.dumps(out, indent=1))
         return 0
-    print(f"tools/call round trip, n={args.n} after {args.warmup} warm-up (ms)")
+    print(f"tools/call round trip, n={args.n} after {args.warmup} warm-up, transports interleaved (ms)")
     print(f"{'call':16} {'transport':26} {'p50':>8} {'p99':>8}")
     for r in out["latency"]:
         print(f"{r['call']:16} {r['transport']:26} {r['p50_ms']:8.3f} {r['p99_ms']:8.3f}")
+    print("\nMCP stdio next to MCP Streamable HTTP (ms; difference = stdio - HTTP, what the proxy adds)")
+    print(f"{'call':16} {'HTTP p50':>9} {'stdio p50':>9} {'diff':>7}   {'HTTP p99':>9} {'stdio p99':>9} {'diff':>7}"
+          f"   {'paired median diff':>18}   {'proxy CPU/call':>14}")
+    for v in out["stdio_vs_http"]:
+        print(f"{v['call']:16} {v['http_p50_ms']:9.3f} {v['stdio_p50_ms']:9.3f} {v['diff_p50_ms']:+7.3f}   "
+              f"{v['http_p99_ms']:9.3f} {v['stdio_p99_ms']:9.3f} {v['diff_p99_ms']:+7.3f}   "
+              f"{v['paired_median_diff_ms']:+18.3f}   {v['proxy_cpu_us_per_call']:11.0f} us")
     print("\nresponse sizes (bytes of the JSON-RPC message)")
     for s in out["sizes"]:
         print(f"  {s['call']:40} {s['bytes']:8d}")

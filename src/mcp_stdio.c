@@ -5,9 +5,33 @@
  * finds the daemon serving the project (daemon.json) or starts one detached, so the daemon and
  * its editor outlive this process and the next agent session attaches to the same editor; each
  * stdin line (one JSON-RPC message) becomes a POST /mcp, and JSON or SSE answers become stdout
- * lines; the session's GET stream brings notifications. When the daemon restarted (404 for the
- * session) or went away, it starts or finds it again, replays the client's initialize, and
- * retries — the agent never sees it. Calls instance, http (llhttp response parsing), libuv.
+ * lines; the session's GET stream brings notifications.
+ *
+ * The messages go over a pool of keep-alive connections (HTTP/1.1 persistence, RFC 9112 §9.3),
+ * one exchange at a time on each: a message takes an idle connection or opens one. So a long
+ * call (an SSE stream open while it runs) holds only its own connection and never delays the
+ * others — pipelining would, since the daemon answers a connection's requests in order — and a
+ * quick call costs what it costs over Streamable HTTP (no connect and accept per message).
+ * GD_STDIO_IDLE_CONNS idle ones stay open for the next messages. An initialize and
+ * notifications/initialized are barriers: nothing else is sent until they are answered, so the
+ * daemon sees a session's handshake before the requests that use it.
+ *
+ * Failures, and what the client sees (never silence for a request: an answer or a JSON-RPC
+ * error with its id):
+ *   - the daemon does not accept the connection: the message was not sent. The daemon is found
+ *     (daemon.json) or started again, and the message goes to it; the agent never sees it.
+ *   - 404 for the session (the daemon restarted): not run either. The proxy replays the client's
+ *     initialize (its answer is not relayed) and notifications/initialized, reopens the GET
+ *     stream, and sends the message again.
+ *   - a connection closed before a byte of its answer while the same daemon still runs: the
+ *     daemon closes a connection without answering only while it is idle (its keep-alive
+ *     timeout, room at its connection cap), so the request never reached it: sent again on a
+ *     new connection.
+ *   - otherwise (the daemon stopped or restarted while the request was in flight, or a stream
+ *     broke after its first event) the answer is lost: a JSON-RPC error, data.code
+ *     "daemon_gone"; the request may have run.
+ * A message is sent at most 1 + GD_STDIO_RETRIES times (then an error, data.code
+ * "connection_closed" or the daemon's own). Calls instance, auth, llhttp, jansson, libuv.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,43 +51,75 @@
 
 #include "auth.h"
 #include "instance.h"
-#include "install.h"
 #include "mcp_stdio.h"
 
 #define GD_STDIO_MAX_LINE (8u << 20)  /* a message larger than this is refused */
 #define GD_STDIO_START_WAIT_MS 30000  /* daemon start → listening */
-#define GD_STDIO_RETRIES 2            /* re-attach attempts per message */
+#define GD_STDIO_RETRIES 2            /* sends of one message after its first; re-attaches in a row */
+#define GD_STDIO_IDLE_CONNS 8         /* idle keep-alive connections kept (a burst's worth) */
 
 typedef struct gd__proxy gd__proxy;
+typedef struct gd__conn gd__conn;
 
+/* What an exchange is for (how its answer is handled). */
+typedef enum {
+  GD__MSG,    /* a client message */
+  GD__INIT,   /* the client's initialize (a barrier) */
+  GD__INITED, /* notifications/initialized, the client's or a replay (a barrier) */
+  GD__REINIT, /* the client's initialize replayed for a new session (a barrier, silent) */
+  GD__STREAM, /* the session's notification stream (GET) */
+  GD__DELETE, /* ending the session at exit (silent) */
+} gd__kind;
+
+/* One HTTP exchange, from the stdin line (or the proxy's own need) until its answer is relayed
+ * or given up; queued while it waits for a connection. */
 typedef struct gd__req {
   gd__proxy *px;
-  uv_tcp_t tcp;
-  uv_connect_t connect;
-  uv_write_t write;
-  llhttp_t parser;
-  llhttp_settings_t settings;
-  char *out;              /* the request bytes */
-  char *body;             /* the JSON-RPC message (for retries) */
+  struct gd__req *next;   /* in px's queue */
+  gd__conn *conn;         /* carrying it; NULL while queued */
+  gd__kind kind;
+  bool silent;            /* its answer is not the client's */
+  char *body;             /* the JSON-RPC message (POST) */
   size_t body_len;
+  json_t *id;             /* a request's id; NULL for a notification or a response */
+  int attempt;            /* sends after the first */
+  bool sent_session;      /* it carried an Mcp-Session-Id */
+  /* The answer. */
+  int status;
+  bool answered;          /* a byte of it arrived */
+  bool sse;
+  bool responded;         /* an SSE event carried the JSON-RPC response (relayed) */
   char field[64];
   size_t field_len;
   bool in_value;
   int which_header;       /* 1 Mcp-Session-Id, 2 Content-Type */
   char session[64];
   char content_type[64];
-  bool sse;
   char *acc;              /* JSON body, or the SSE bytes not yet framed */
   size_t acc_len, acc_cap;
-  bool is_get;            /* the session's notification stream */
-  bool is_init;
-  bool silent;            /* a replayed initialize: its answer is not the client's */
-  char *then_body;        /* sent once this one completes (after a replayed initialize) */
-  size_t then_len;
-  int then_attempt;
-  int attempt;
-  bool done;
 } gd__req;
+
+/* One keep-alive connection to the daemon: connecting, carrying one exchange, or idle. */
+struct gd__conn {
+  gd__proxy *px;
+  uv_tcp_t tcp;
+  uv_connect_t connect;
+  llhttp_t parser;
+  gd__req *req;           /* the exchange on it; NULL while idle or connecting */
+  gd__conn *next;         /* in px->idle */
+  unsigned gen;           /* px->gen when it was opened (which attach it belongs to) */
+  unsigned sends;         /* exchanges sent on it so far */
+  bool idle;              /* in px->idle */
+  bool closing;
+  bool complete;          /* req's answer is complete (set by the parser's callback) */
+  bool keep;              /* ... and the daemon keeps the connection open after it */
+};
+
+typedef struct {
+  uv_write_t w;
+  char *buf;
+  unsigned send; /* which of its connection's exchanges it carries */
+} gd__write;
 
 struct gd__proxy {
   uv_loop_t *loop;
@@ -70,29 +127,39 @@ struct gd__proxy {
   char self[4096];
   char toolsets[256];
   char token[GD_AUTH_TOKEN_MAX + 2];
-  const char *token_file;  /* --token-file, or NULL for the project's default */
+  const char *token_file; /* --token-file, or NULL for the project's default */
   char **serve_args;      /* extra options for a daemon this process starts */
   int nserve_args;
-  int port;
-  char base[192];          /* the project's route prefix on that daemon ("" for its default) */
+  int pid, port;          /* the daemon attached to (daemon.json) */
+  char base[192];         /* the project's route prefix on that daemon ("" for its default) */
+  unsigned gen;           /* attaches so far: connections of an older one are not reused */
+  int attach_rounds;      /* re-attaches since a connection last succeeded */
+  bool attaching;
   char session[64];
   char version[32];
   char *init_body;        /* the client's initialize, replayed after a daemon restart */
-  bool initialized_sent;
-  gd__req *stream;        /* the GET stream, or NULL */
+  bool reiniting;         /* a replayed initialize is queued or in flight */
+  bool want_stream;       /* the session is initialized: keep a GET stream open */
+  gd__req *stream;        /* the GET stream (queued or open), or NULL */
+  gd__req *barrier;       /* an initialize or initialized in flight: the rest waits for it */
+  gd__req *queue, *queue_tail; /* exchanges waiting for a connection, in order */
+  unsigned nqueued;
+  gd__conn *idle;         /* idle connections, most recently used first */
+  unsigned nconns;         /* open (not closing) connections: connecting, busy or idle */
+  unsigned nidle, nconnecting;
+  int inflight;           /* exchanges (queued or sent) but the stream */
   uv_pipe_t in;
   char *line;
   size_t line_len, line_cap;
-  int inflight;
   bool stdin_closed;
   bool deleted;
-  bool init_pending;      /* an initialize is in flight: later lines wait for its session */
-  char **held;            /* those lines, in order */
-  size_t nheld;
+  bool exiting;
 };
 
-static gd__req *gd__send(gd__proxy *px, const char *body, size_t len, bool is_init, int attempt);
-static void gd__open_stream(gd__proxy *px);
+static llhttp_settings_t gd__settings;
+
+static void gd__pump(gd__proxy *px);
+static void gd__maybe_exit(gd__proxy *px);
 
 /* ---- stdout ------------------------------------------------------------------------------- */
 
@@ -103,34 +170,33 @@ static void gd__emit(const char *json, size_t len) {
   fflush(stdout);
 }
 
-static void gd__emit_error(const char *body, int code, const char *msg) {
-  json_t *in = json_loadb(body, strlen(body), 0, NULL);
-  json_t *id = in ? json_object_get(in, "id") : NULL;
-  if (id) {
-    json_t *e = json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", id, "error", "code",
-                          code, "message", msg);
-    char *t = json_dumps(e, JSON_COMPACT);
-    if (t) gd__emit(t, strlen(t));
-    free(t);
-    json_decref(e);
-  }
-  json_decref(in);
+static void gd__emit_json(json_t *msg) {
+  char *t = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+  if (t) gd__emit(t, strlen(t));
+  free(t);
+}
+
+/* The JSON-RPC error the proxy itself answers a request with (nothing for a notification):
+ * {"jsonrpc","id","error":{"code","message","data"?:{"code":data_code}}}. */
+static void gd__emit_error(json_t *id, int code, const char *msg, const char *data_code) {
+  if (!id) return;
+  json_t *e = json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", id, "error", "code",
+                        code, "message", msg);
+  if (e && data_code)
+    json_object_set_new(json_object_get(e, "error"), "data", json_pack("{s:s}", "code", data_code));
+  gd__emit_json(e);
+  json_decref(e);
 }
 
 /* The JSON-RPC error for a daemon answer that is not 2xx and not itself a JSON-RPC message (an
- * HTTP error body {"error":{"code","message"}}, or none): a client matches answers by id, so it
- * must get one with its request's id (JSON-RPC 2.0 §5.1). 4xx → -32000 - (status - 400), in the
- * range the spec leaves to the implementation (401 → -32001, 413 → -32013); 5xx → -32603.
- * error.data carries {"http_status", "code", "retryable"?} and the daemon's message is the
- * message. A notification (no id) gets nothing. */
-static void gd__emit_http_error(const char *request, int status, const char *answer, size_t len) {
-  json_t *in = json_loadb(request, strlen(request), 0, NULL);
-  json_t *id = json_object_get(in, "id");
-  if (!id) {
-    json_decref(in);
-    return;
-  }
-  json_t *ans = len ? json_loadb(answer, len, 0, NULL) : NULL;
+ * HTTP error body {"error":{"code","message"}}, or none; ans is it parsed, or NULL): a client
+ * matches answers by id, so it must get one with its request's id (JSON-RPC 2.0 §5.1). 4xx →
+ * -32000 - (status - 400), in the range the spec leaves to the implementation (401 → -32001,
+ * 413 → -32013); 5xx → -32603. error.data carries {"http_status", "code", "retryable"?} and the
+ * daemon's message is the message. A notification (no id) gets nothing. */
+static void gd__emit_http_error(const gd__req *r, json_t *ans) {
+  if (!r->id) return;
+  int status = r->status;
   json_t *err = json_object_get(ans, "error");
   const char *code = json_string_value(json_object_get(err, "code"));
   const char *msg = json_string_value(json_object_get(err, "message"));
@@ -140,28 +206,34 @@ static void gd__emit_http_error(const char *request, int status, const char *ans
   if (json_is_true(json_object_get(err, "retryable")))
     json_object_set_new(data, "retryable", json_true());
   int rpc = status >= 400 && status < 500 ? -32000 - (status - 400) : -32603;
-  json_t *e = json_pack("{s:s, s:O, s:{s:i, s:s, s:o}}", "jsonrpc", "2.0", "id", id, "error",
+  json_t *e = json_pack("{s:s, s:O, s:{s:i, s:s, s:o}}", "jsonrpc", "2.0", "id", r->id, "error",
                         "code", rpc, "message", msg ? msg : fallback, "data", data);
-  char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
-  if (t) gd__emit(t, strlen(t));
-  free(t);
+  gd__emit_json(e);
   json_decref(e);
-  json_decref(ans);
-  json_decref(in);
 }
 
-/* Whether an answer body is a JSON-RPC message (the MCP endpoint's own errors are, whatever
- * their HTTP status), to be passed on as it is. */
-static bool gd__is_jsonrpc(const char *body, size_t len) {
-  json_t *j = json_loadb(body, len, 0, NULL);
-  bool yes = json_is_object(j) && json_is_string(json_object_get(j, "jsonrpc"));
-  json_decref(j);
-  return yes;
+/* A non-2xx answer: a JSON-RPC message (the MCP endpoint's own errors are, whatever their
+ * status) is passed on — with the request's id when the daemon's error has none, since its
+ * HTTP-level errors (no session, bad headers) concern the one message of that POST — and
+ * anything else becomes gd__emit_http_error's. */
+static void gd__emit_failure(const gd__req *r) {
+  json_t *ans = r->acc_len ? json_loadb(r->acc, r->acc_len, 0, NULL) : NULL;
+  if (json_is_object(ans) && json_is_string(json_object_get(ans, "jsonrpc"))) {
+    if (r->id && json_is_null(json_object_get(ans, "id")) && json_object_get(ans, "error")) {
+      json_object_set(ans, "id", r->id);
+      gd__emit_json(ans);
+    } else {
+      gd__emit(r->acc, r->acc_len);
+    }
+  } else {
+    gd__emit_http_error(r, ans);
+  }
+  json_decref(ans);
 }
 
 /* ---- finding or starting the daemon -------------------------------------------------------- */
 
-/* Whether something accepts connections on 127.0.0.1:port (a blocking check, once at start). */
+/* Whether something accepts connections on 127.0.0.1:port (a blocking check on loopback). */
 static bool gd__port_answers(int port) {
   struct sockaddr_in addr;
   uv_ip4_addr("127.0.0.1", port, &addr);
@@ -170,6 +242,28 @@ static bool gd__port_answers(int port) {
   bool ok = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
   close(fd);
   return ok;
+}
+
+/* Whether pid is a running process (not gone, not a zombie its parent has yet to reap). */
+static bool gd__pid_running(int pid) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return false;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char *p = strrchr(buf, ')'); /* the state follows the command name */
+  return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X' && p[2] != '\0';
+}
+
+/* Whether the daemon attached to still runs and listens (daemon.json names the same pid and
+ * port): then a connection it closed unanswered was an idle one it dropped. */
+static bool gd__daemon_still_there(gd__proxy *px) {
+  int pid, port;
+  if (gd_instance_read(px->project, &pid, &port) != 0 || pid != px->pid || port != px->port)
+    return false;
+  return gd__pid_running(pid) && gd__port_answers(port);
 }
 
 /* Starts `godotd serve --project P --port 0 ...` in its own session, detached (double fork), so
@@ -210,10 +304,12 @@ static int gd__spawn_daemon(gd__proxy *px) {
   return 0;
 }
 
-/* Finds the daemon serving the project, starting one when there is none. 0 or -1. */
+/* Finds the daemon serving the project, starting one when there is none (blocking: nothing
+ * else can go on without it). 0 or -1. */
 static int gd__attach(gd__proxy *px) {
   int pid, port;
   if (gd_instance_read(px->project, &pid, &port) == 0 && gd__port_answers(port)) {
+    px->pid = pid;
     px->port = port;
     /* A daemon serving several projects serves this one's MCP under its own prefix. */
     gd_instance_base(px->project, px->base, sizeof px->base);
@@ -227,7 +323,9 @@ static int gd__attach(gd__proxy *px) {
   if (gd__spawn_daemon(px) != 0) return -1;
   for (int waited = 0; waited < GD_STDIO_START_WAIT_MS; waited += 50) {
     if (gd_instance_read(px->project, &pid, &port) == 0 && gd__port_answers(port)) {
+      px->pid = pid;
       px->port = port;
+      gd_instance_base(px->project, px->base, sizeof px->base);
       return 0;
     }
     usleep(50 * 1000);
@@ -246,36 +344,357 @@ static void gd__read_token(gd__proxy *px) {
   }
 }
 
-/* ---- one HTTP exchange --------------------------------------------------------------------- */
+/* ---- exchanges and their queue ------------------------------------------------------------- */
 
-static void gd__req_closed(uv_handle_t *h) {
-  gd__req *r = h->data;
-  free(r->then_body);
-  free(r->out);
+static gd__req *gd__req_new(gd__proxy *px, gd__kind kind, const char *body, size_t len) {
+  gd__req *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  r->px = px;
+  r->kind = kind;
+  r->silent = kind == GD__REINIT || kind == GD__DELETE;
+  if (body) {
+    r->body = malloc(len + 1);
+    if (!r->body) {
+      free(r);
+      return NULL;
+    }
+    memcpy(r->body, body, len);
+    r->body[len] = '\0';
+    r->body_len = len;
+  }
+  if (kind != GD__STREAM) px->inflight++;
+  return r;
+}
+
+static bool gd__is_barrier(const gd__req *r) {
+  return r->kind == GD__INIT || r->kind == GD__INITED || r->kind == GD__REINIT;
+}
+
+static void gd__enqueue(gd__proxy *px, gd__req *r) {
+  r->next = NULL;
+  if (px->queue_tail) px->queue_tail->next = r;
+  else px->queue = r;
+  px->queue_tail = r;
+  px->nqueued++;
+}
+
+/* Puts r back at the head of the queue — behind a replayed handshake queued there, which must
+ * go first (r needs its session). */
+static void gd__requeue(gd__proxy *px, gd__req *r) {
+  if (px->barrier == r) px->barrier = NULL;
+  gd__req **pp = &px->queue;
+  while (*pp && ((*pp)->kind == GD__REINIT || ((*pp)->kind == GD__INITED && (*pp)->silent)))
+    pp = &(*pp)->next;
+  r->next = *pp;
+  *pp = r;
+  if (!r->next) px->queue_tail = r;
+  px->nqueued++;
+}
+
+static void gd__unqueue(gd__proxy *px, gd__req *r) {
+  gd__req *prev = NULL;
+  for (gd__req *q = px->queue; q; prev = q, q = q->next) {
+    if (q != r) continue;
+    if (prev) prev->next = q->next;
+    else px->queue = q->next;
+    if (px->queue_tail == q) px->queue_tail = prev;
+    px->nqueued--;
+    r->next = NULL;
+    return;
+  }
+}
+
+/* Forgets r (answered, relayed or given up) and lets the next exchanges go. */
+static void gd__req_end(gd__req *r) {
+  gd__proxy *px = r->px;
+  if (px->barrier == r) px->barrier = NULL;
+  if (px->stream == r) px->stream = NULL;
+  if (r->kind == GD__REINIT) px->reiniting = false;
+  if (r->kind != GD__STREAM) px->inflight--;
   free(r->body);
   free(r->acc);
+  json_decref(r->id);
   free(r);
-}
-
-static void gd__maybe_exit(gd__proxy *px);
-static void gd__flush_held(gd__proxy *px);
-
-static void gd__req_end(gd__req *r) {
-  if (r->done) return;
-  r->done = true;
-  gd__proxy *px = r->px;
-  if (r->is_get) {
-    if (px->stream == r) px->stream = NULL;
-  } else {
-    px->inflight--;
-  }
-  uv_close((uv_handle_t *)&r->tcp, gd__req_closed);
-  if (r->is_init && !r->silent && px->init_pending) { /* answered or failed: release the rest */
-    px->init_pending = false;
-    gd__flush_held(px);
-  }
+  gd__pump(px);
   gd__maybe_exit(px);
 }
+
+static void gd__conn_close(gd__conn *c);
+
+/* Ends r wherever it is: queued, or on a connection (which closes: its answer is not wanted). */
+static void gd__req_abort(gd__req *r) {
+  if (r->conn) {
+    gd__conn *c = r->conn;
+    c->req = NULL;
+    r->conn = NULL;
+    gd__conn_close(c);
+  } else {
+    gd__unqueue(r->px, r);
+  }
+  gd__req_end(r);
+}
+
+/* Opens the session's GET stream (notifications, spec basic/transports "Listening for Messages
+ * from the Server") once the session is initialized, and again when it was lost. */
+static void gd__open_stream(gd__proxy *px) {
+  if (px->stream || !px->want_stream || !px->session[0] || px->exiting) return;
+  gd__req *r = gd__req_new(px, GD__STREAM, NULL, 0);
+  if (!r) return;
+  px->stream = r;
+  gd__enqueue(px, r);
+  gd__pump(px);
+}
+
+/* A new session on the daemon (it restarted): the client's initialize replayed, silently, at the
+ * head of the queue; notifications/initialized follows its answer (gd__finish). */
+static void gd__reinit(gd__proxy *px) {
+  if (px->reiniting || !px->init_body) return;
+  gd__req *r = gd__req_new(px, GD__REINIT, px->init_body, strlen(px->init_body));
+  if (!r) return;
+  px->reiniting = true;
+  r->next = px->queue;
+  px->queue = r;
+  if (!r->next) px->queue_tail = r;
+  px->nqueued++;
+  if (px->stream) gd__req_abort(px->stream); /* the old session's */
+}
+
+/* Answers every queued request with the proxy's error (the daemon cannot be reached). */
+static void gd__fail_queue(gd__proxy *px, const char *msg) {
+  bool was = px->attaching;
+  px->attaching = true; /* no sends while the queue empties */
+  while (px->queue) {
+    gd__req *r = px->queue;
+    gd__unqueue(px, r);
+    if (!r->silent) gd__emit_error(r->id, -32603, msg, "daemon_unreachable");
+    gd__req_end(r);
+  }
+  px->attaching = was;
+  gd__maybe_exit(px);
+}
+
+/* ---- the connections ----------------------------------------------------------------------- */
+
+static void gd__conn_freed(uv_handle_t *h) { free(h->data); }
+
+static void gd__conn_close(gd__conn *c) {
+  if (c->closing) return;
+  c->closing = true;
+  gd__proxy *px = c->px;
+  px->nconns--;
+  if (c->idle) {
+    for (gd__conn **pp = &px->idle; *pp; pp = &(*pp)->next)
+      if (*pp == c) {
+        *pp = c->next;
+        break;
+      }
+    c->idle = false;
+    px->nidle--;
+  }
+  uv_close((uv_handle_t *)&c->tcp, gd__conn_freed);
+}
+
+static void gd__on_connect(uv_connect_t *cr, int status);
+
+/* Starts a connection to the daemon; it takes the head of the queue once connected. */
+static bool gd__conn_open(gd__proxy *px) {
+  gd__conn *c = calloc(1, sizeof *c);
+  if (!c) return false;
+  c->px = px;
+  c->gen = px->gen;
+  uv_tcp_init(px->loop, &c->tcp);
+  c->tcp.data = c;
+  c->connect.data = c;
+  llhttp_init(&c->parser, HTTP_RESPONSE, &gd__settings);
+  c->parser.data = c;
+  struct sockaddr_in addr;
+  uv_ip4_addr("127.0.0.1", px->port, &addr);
+  if (uv_tcp_connect(&c->connect, &c->tcp, (const struct sockaddr *)&addr, gd__on_connect) != 0) {
+    c->closing = true;
+    uv_close((uv_handle_t *)&c->tcp, gd__conn_freed);
+    return false;
+  }
+  px->nconnecting++;
+  px->nconns++;
+  return true;
+}
+
+/* c is free: it goes back to the pool (or closes, when it reaches an older daemon). */
+static void gd__conn_release(gd__conn *c) {
+  gd__proxy *px = c->px;
+  if (c->closing) return;
+  if (c->gen != px->gen || px->exiting) {
+    gd__conn_close(c);
+    return;
+  }
+  c->idle = true;
+  c->next = px->idle;
+  px->idle = c;
+  px->nidle++;
+  gd__pump(px);
+}
+
+static void gd__conn_lost(gd__conn *c);
+
+static void gd__on_written(uv_write_t *w, int status) {
+  gd__write *wr = (gd__write *)w;
+  gd__conn *c = w->handle->data;
+  bool current = wr->send == c->sends;
+  free(wr->buf);
+  free(wr);
+  if (status < 0 && status != UV_ECANCELED && !c->closing && c->req && current) gd__conn_lost(c);
+}
+
+/* Sends r on c (connected and free). Its headers are made now: a replayed initialize may have
+ * changed the session meanwhile. */
+static void gd__conn_send(gd__conn *c, gd__req *r) {
+  gd__proxy *px = c->px;
+  c->req = r;
+  r->conn = c;
+  r->status = 0;
+  r->answered = r->sse = r->in_value = false;
+  r->field_len = 0;
+  r->which_header = 0;
+  r->field[0] = r->session[0] = r->content_type[0] = '\0';
+  r->acc_len = 0;
+  if (r->kind == GD__INIT || r->kind == GD__REINIT) {
+    px->session[0] = '\0';
+    px->version[0] = '\0';
+  }
+  const char *method = r->kind == GD__STREAM ? "GET" : r->kind == GD__DELETE ? "DELETE" : "POST";
+  char headers[2048]; /* fits the longest base, toolsets, session, version and token */
+  int hl = snprintf(headers, sizeof headers,
+                    "%s %s/mcp%s%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                    "Accept: application/json, text/event-stream\r\n",
+                    method, px->base, px->toolsets[0] ? "?toolsets=" : "", px->toolsets, px->port);
+  r->sent_session = px->session[0] != '\0';
+  if (px->session[0])
+    hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "Mcp-Session-Id: %s\r\n", px->session);
+  if (px->version[0])
+    hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "MCP-Protocol-Version: %s\r\n", px->version);
+  if (px->token[0])
+    hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "Authorization: Bearer %s\r\n", px->token);
+  if (r->body)
+    hl += snprintf(headers + hl, sizeof headers - (size_t)hl,
+                   "Content-Type: application/json\r\nContent-Length: %zu\r\n", r->body_len);
+  hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "\r\n");
+  gd__write *w = malloc(sizeof *w);
+  char *out = malloc((size_t)hl + r->body_len);
+  if (!w || !out) {
+    free(w);
+    free(out);
+    gd__conn_lost(c);
+    return;
+  }
+  memcpy(out, headers, (size_t)hl);
+  if (r->body) memcpy(out + hl, r->body, r->body_len);
+  w->buf = out;
+  w->send = ++c->sends;
+  uv_buf_t b = uv_buf_init(out, (unsigned)((size_t)hl + r->body_len));
+  if (uv_write(&w->w, (uv_stream_t *)&c->tcp, &b, 1, gd__on_written) != 0) {
+    free(out);
+    free(w);
+    gd__conn_lost(c);
+  }
+}
+
+/* Sends what is queued on idle connections, opens connections for the rest, and keeps at most
+ * GD_STDIO_IDLE_CONNS idle. A barrier (an initialize or initialized in flight) holds the rest. */
+static void gd__pump(gd__proxy *px) {
+  if (px->attaching) return;
+  while (px->queue && !px->barrier && px->idle && !px->exiting) {
+    gd__conn *c = px->idle;
+    px->idle = c->next;
+    c->idle = false;
+    px->nidle--;
+    gd__req *r = px->queue;
+    gd__unqueue(px, r);
+    if (gd__is_barrier(r)) px->barrier = r;
+    gd__conn_send(c, r);
+  }
+  unsigned want = px->barrier || px->exiting ? 0 : px->nqueued;
+  while (px->nconnecting < want)
+    if (!gd__conn_open(px)) {
+      /* (out of sockets) the queue waits for a busy connection; with none, it cannot go */
+      if (px->nconns == px->nidle) gd__fail_queue(px, "could not connect to the godotd daemon");
+      break;
+    }
+  while (px->nidle > GD_STDIO_IDLE_CONNS || (px->exiting && px->idle)) {
+    gd__conn *oldest = px->idle;
+    while (oldest->next) oldest = oldest->next;
+    gd__conn_close(oldest);
+  }
+}
+
+/* The daemon did not accept a connection: find it (or start it) again. The queued messages
+ * were not sent; they go to it once it listens — behind a replayed handshake when it is another
+ * daemon. After GD_STDIO_RETRIES tries in a row they are answered with an error. */
+static void gd__reattach(gd__proxy *px) {
+  /* Neither the stream nor the final DELETE is worth starting a daemon for. */
+  for (gd__req *r = px->queue, *next; r; r = next) {
+    next = r->next;
+    if (r->kind == GD__STREAM || r->kind == GD__DELETE) {
+      gd__unqueue(px, r);
+      px->attaching = true;
+      gd__req_end(r);
+      px->attaching = false;
+    }
+  }
+  if (!px->queue) {
+    gd__maybe_exit(px);
+    return;
+  }
+  static const char unreachable[] =
+      "the godotd daemon is not reachable (see .godot/godotd/daemon.log)";
+  if (px->attach_rounds >= GD_STDIO_RETRIES) {
+    px->attach_rounds = 0;
+    gd__fail_queue(px, unreachable);
+    return;
+  }
+  px->attach_rounds++;
+  int old_pid = px->pid, old_port = px->port;
+  px->attaching = true;
+  int rc = gd__attach(px);
+  px->attaching = false;
+  if (rc != 0) {
+    gd__fail_queue(px, unreachable);
+    return;
+  }
+  gd__read_token(px);
+  px->gen++; /* connections to the old address are not reused */
+  while (px->idle) gd__conn_close(px->idle);
+  if (px->pid != old_pid || px->port != old_port) gd__reinit(px); /* another daemon: no session */
+  gd__pump(px);
+}
+
+static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+
+/* Static: each read is parsed before the next one is made (and stdin's copied into the line). */
+static void gd__alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  static char mem[65536];
+  (void)h;
+  (void)suggested;
+  *buf = uv_buf_init(mem, sizeof mem);
+}
+
+static void gd__on_connect(uv_connect_t *cr, int status) {
+  gd__conn *c = cr->data;
+  gd__proxy *px = c->px;
+  px->nconnecting--;
+  if (status < 0 || c->gen != px->gen || px->exiting) {
+    bool refused = status < 0 && c->gen == px->gen && !px->exiting;
+    gd__conn_close(c);
+    if (refused && px->queue) gd__reattach(px);
+    else gd__pump(px);
+    return;
+  }
+  px->attach_rounds = 0;
+  uv_tcp_nodelay(&c->tcp, 1);
+  uv_read_start((uv_stream_t *)&c->tcp, gd__alloc, gd__on_read);
+  gd__conn_release(c);
+}
+
+/* ---- answers ------------------------------------------------------------------------------- */
 
 static void gd__acc(gd__req *r, const char *at, size_t len) {
   if (r->acc_len + len + 1 > r->acc_cap) {
@@ -290,7 +709,8 @@ static void gd__acc(gd__req *r, const char *at, size_t len) {
   r->acc[r->acc_len] = '\0';
 }
 
-/* Emits every complete SSE event in the buffer (their data lines joined) and keeps the rest. */
+/* Emits every complete SSE event in the buffer (their data lines joined) and keeps the rest;
+ * notes when one is the request's response (then a broken stream after it loses nothing). */
 static void gd__sse_drain(gd__req *r) {
   for (;;) {
     char *end = r->acc ? strstr(r->acc, "\n\n") : NULL;
@@ -316,7 +736,15 @@ static void gd__sse_drain(gd__req *r) {
       }
       line = nl ? nl + 1 : NULL;
     }
-    if (joined && jl) gd__emit(joined, jl);
+    if (joined && jl) {
+      if (r->id && !r->responded) {
+        json_t *j = json_loadb(joined, jl, 0, NULL);
+        if (json_object_get(j, "id") && (json_object_get(j, "result") || json_object_get(j, "error")))
+          r->responded = true;
+        json_decref(j);
+      }
+      if (!r->silent) gd__emit(joined, jl);
+    }
     free(joined);
     size_t consumed = (size_t)(end - r->acc) + 2;
     memmove(r->acc, r->acc + consumed, r->acc_len - consumed + 1);
@@ -324,8 +752,13 @@ static void gd__sse_drain(gd__req *r) {
   }
 }
 
+static int gd__on_message_begin(llhttp_t *p) {
+  gd__conn *c = p->data;
+  return c->req && !c->complete ? 0 : -1; /* an answer nobody asked for */
+}
+
 static int gd__on_header_field(llhttp_t *p, const char *at, size_t len) {
-  gd__req *r = p->data;
+  gd__req *r = ((gd__conn *)p->data)->req;
   if (r->in_value) {
     r->field_len = 0;
     r->in_value = false;
@@ -339,14 +772,12 @@ static int gd__on_header_field(llhttp_t *p, const char *at, size_t len) {
 }
 
 static int gd__on_header_value(llhttp_t *p, const char *at, size_t len) {
-  gd__req *r = p->data;
+  gd__req *r = ((gd__conn *)p->data)->req;
   if (!r->in_value) {
     r->in_value = true;
     r->which_header = strcasecmp(r->field, "mcp-session-id") == 0  ? 1
                       : strcasecmp(r->field, "content-type") == 0 ? 2
                                                                    : 0;
-    if (r->which_header == 1) r->session[0] = '\0';
-    if (r->which_header == 2) r->content_type[0] = '\0';
   }
   char *dst = r->which_header == 1 ? r->session : r->which_header == 2 ? r->content_type : NULL;
   size_t cap = r->which_header == 1 ? sizeof r->session : sizeof r->content_type;
@@ -355,299 +786,217 @@ static int gd__on_header_value(llhttp_t *p, const char *at, size_t len) {
 }
 
 static int gd__on_headers_complete(llhttp_t *p) {
-  gd__req *r = p->data;
-  r->sse = strncmp(r->content_type, "text/event-stream", 17) == 0;
-  if (r->is_init && r->session[0] && llhttp_get_status_code(p) == 200)
+  gd__req *r = ((gd__conn *)p->data)->req;
+  r->status = llhttp_get_status_code(p);
+  r->sse = strncasecmp(r->content_type, "text/event-stream", 17) == 0;
+  if ((r->kind == GD__INIT || r->kind == GD__REINIT) && r->session[0] && r->status == 200)
     snprintf(r->px->session, sizeof r->px->session, "%s", r->session);
   return 0;
 }
 
 static int gd__on_body(llhttp_t *p, const char *at, size_t len) {
-  gd__req *r = p->data;
+  gd__req *r = ((gd__conn *)p->data)->req;
   gd__acc(r, at, len);
   if (r->sse) gd__sse_drain(r);
   return 0;
 }
 
-static void gd__reinit_then_retry(gd__req *r);
-
+/* Only marks the answer complete: it is acted on once llhttp_execute returns (which may reuse or
+ * close the connection it is parsing). */
 static int gd__on_message_complete(llhttp_t *p) {
-  gd__req *r = p->data;
+  gd__conn *c = p->data;
+  c->complete = true;
+  c->keep = llhttp_should_keep_alive(p);
+  return 0;
+}
+
+/* r's answer is complete: relay it, or act on it. */
+static void gd__finish(gd__req *r) {
   gd__proxy *px = r->px;
-  int status = llhttp_get_status_code(p);
-  if (r->is_get) {
+  int status = r->status;
+  if (r->kind == GD__STREAM) {
+    /* The daemon ended it. A 200 one opens again with the next message, a 404 one after the
+     * next message re-initialized; any other status: the daemon offers none (it MAY, 405). */
+    if (status != 200 && status != 404) px->want_stream = false;
     gd__req_end(r);
-    return HPE_PAUSED;
+    return;
   }
-  if (status == 404 && px->init_body && !r->is_init && r->attempt < GD_STDIO_RETRIES) {
-    gd__reinit_then_retry(r); /* the daemon restarted: a new session, then the same message */
-    return HPE_PAUSED;
+  if (status == 404 && r->sent_session && px->init_body && r->attempt < GD_STDIO_RETRIES &&
+      (r->kind == GD__MSG || r->kind == GD__INITED)) {
+    /* The daemon restarted (it knows no such session): a new session, then the same message,
+     * which did not run. The handshake's own initialized replaces the client's. */
+    gd__reinit(px);
+    if (r->kind == GD__INITED) {
+      gd__req_end(r);
+      return;
+    }
+    r->attempt++;
+    gd__requeue(px, r);
+    gd__pump(px);
+    return;
   }
-  if (r->silent) {
-    /* nothing for the client */
-  } else if (!r->sse && (status < 200 || status > 299) &&
-             !(r->acc_len && gd__is_jsonrpc(r->acc, r->acc_len))) {
-    if (r->body) gd__emit_http_error(r->body, status, r->acc, r->acc_len);
-  } else if (!r->sse && r->acc_len && status != 202) {
-    gd__emit(r->acc, r->acc_len);
-  } else if (r->sse) {
-    gd__sse_drain(r);
+  if (!r->silent) {
+    if (!r->sse && (status < 200 || status > 299)) gd__emit_failure(r);
+    else if (!r->sse && r->acc_len && status != 202) gd__emit(r->acc, r->acc_len);
   }
-  if (r->is_init && status == 200) {
-    json_t *j = r->sse ? NULL : json_loadb(r->acc, r->acc_len, 0, NULL);
+  bool is_init = r->kind == GD__INIT || r->kind == GD__REINIT;
+  if (is_init && status == 200 && !r->sse) {
+    json_t *j = json_loadb(r->acc, r->acc_len, 0, NULL);
     const char *v = json_string_value(json_object_get(json_object_get(j, "result"), "protocolVersion"));
     if (v) snprintf(px->version, sizeof px->version, "%s", v);
     json_decref(j);
   }
-  if (r->is_init && !r->silent) {
-    px->init_pending = false;
-    gd__flush_held(px);
-  }
-  if (r->then_body) {
-    /* A replayed initialize is done: finish the handshake, then send the waiting message. */
+  if (r->kind == GD__REINIT && status == 200 && px->session[0]) {
+    /* Finish the replayed handshake before the waiting messages go (a barrier at the head). */
     static const char inited[] = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
-    gd__send(px, inited, sizeof inited - 1, false, GD_STDIO_RETRIES);
-    px->stream = NULL;
-    gd__open_stream(px);
-    gd__send(px, r->then_body, r->then_len, false, r->then_attempt);
+    gd__req *i = gd__req_new(px, GD__INITED, inited, sizeof inited - 1);
+    if (i) {
+      i->silent = true;
+      i->next = px->queue;
+      px->queue = i;
+      if (!i->next) px->queue_tail = i;
+      px->nqueued++;
+    }
+  }
+  bool stream = r->kind == GD__INITED && status == 202;
+  if (stream) px->want_stream = true;
+  gd__req_end(r);
+  if (stream) gd__open_stream(px);
+}
+
+/* c's exchange is complete; c goes back to the pool when the daemon keeps it open. */
+static void gd__conn_done(gd__conn *c, bool reusable) {
+  gd__req *r = c->req;
+  c->req = NULL;
+  r->conn = NULL;
+  c->complete = false;
+  bool keep = reusable && c->keep;
+  if (!keep) gd__conn_close(c);
+  gd__finish(r);
+  if (keep) gd__conn_release(c);
+}
+
+/* c closed (or failed) before its exchange's answer was complete: send it again when it cannot
+ * have reached the daemon, else tell the client its answer is lost (the opening comment). */
+static void gd__conn_lost(gd__conn *c) {
+  gd__req *r = c->req;
+  gd__proxy *px = c->px;
+  c->req = NULL;
+  r->conn = NULL;
+  gd__conn_close(c);
+  if (r->kind == GD__STREAM || r->kind == GD__DELETE) {
+    gd__req_end(r);
+    return;
+  }
+  bool there = !r->answered && gd__daemon_still_there(px);
+  if (there && r->attempt < GD_STDIO_RETRIES) {
+    r->attempt++;
+    gd__requeue(px, r);
+    gd__pump(px);
+    return;
+  }
+  if (!r->silent && !r->responded) {
+    if (there)
+      gd__emit_error(r->id, -32603,
+                     "the godotd daemon closed the connection without answering, every time",
+                     "connection_closed");
+    else
+      gd__emit_error(r->id, -32603,
+                     "the godotd daemon stopped or restarted before answering (the request may "
+                     "have run; see .godot/godotd/daemon.log)",
+                     "daemon_gone");
   }
   gd__req_end(r);
-  return HPE_PAUSED;
 }
-
-static void gd__alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-  (void)h;
-  buf->base = malloc(suggested);
-  buf->len = buf->base ? suggested : 0;
-}
-
-static void gd__retry_later(gd__req *r);
 
 static void gd__on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
-  gd__req *r = s->data;
-  if (n > 0 && !r->done) {
-    llhttp_errno_t e = llhttp_execute(&r->parser, buf->base, (size_t)n);
-    if (e != HPE_OK && e != HPE_PAUSED && !r->done) {
-      fprintf(stderr, "godotd mcp: bad HTTP answer from the daemon: %s\n", llhttp_errno_name(e));
-      if (r->body) gd__emit_error(r->body, -32603, "the daemon's answer could not be read");
-      gd__req_end(r);
+  gd__conn *c = s->data;
+  if (c->closing || n == 0) return;
+  if (n < 0) {
+    if (!c->req) { /* an idle one the daemon closed (its keep-alive timeout), or it stopped */
+      gd__conn_close(c);
+      return;
     }
-  } else if (n < 0 && !r->done) {
-    if (r->is_get) {
-      gd__req_end(r);
-    } else if (r->acc_len == 0 && !r->sse) {
-      gd__retry_later(r); /* the daemon went away mid-request */
-    } else {
-      llhttp_finish(&r->parser);
-      if (!r->done) gd__req_end(r);
-    }
-  }
-  free(buf->base);
-}
-
-static void gd__on_written(uv_write_t *w, int status) {
-  gd__req *r = w->data;
-  if (status < 0 && !r->done) gd__retry_later(r);
-}
-
-static void gd__on_connect(uv_connect_t *c, int status) {
-  gd__req *r = c->data;
-  if (status < 0) {
-    gd__retry_later(r);
+    llhttp_finish(&c->parser); /* a body that ends with the connection completes here */
+    if (c->complete) gd__conn_done(c, false);
+    else gd__conn_lost(c);
     return;
   }
-  uv_buf_t b = uv_buf_init(r->out, (unsigned)strlen(r->out));
-  r->write.data = r;
-  uv_write(&r->write, (uv_stream_t *)&r->tcp, &b, 1, gd__on_written);
-  uv_read_start((uv_stream_t *)&r->tcp, gd__alloc, gd__on_read);
-}
-
-static gd__req *gd__req_new(gd__proxy *px, const char *method, const char *body, size_t len) {
-  gd__req *r = calloc(1, sizeof *r);
-  if (!r) return NULL;
-  r->px = px;
-  llhttp_settings_init(&r->settings);
-  r->settings.on_header_field = gd__on_header_field;
-  r->settings.on_header_value = gd__on_header_value;
-  r->settings.on_headers_complete = gd__on_headers_complete;
-  r->settings.on_body = gd__on_body;
-  r->settings.on_message_complete = gd__on_message_complete;
-  llhttp_init(&r->parser, HTTP_RESPONSE, &r->settings);
-  r->parser.data = r;
-  char headers[1024];
-  int hl = snprintf(headers, sizeof headers,
-                    "%s %s/mcp%s%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                    "Accept: application/json, text/event-stream\r\nConnection: close\r\n",
-                    method, px->base, px->toolsets[0] ? "?toolsets=" : "", px->toolsets, px->port);
-  if (px->session[0])
-    hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "Mcp-Session-Id: %s\r\n", px->session);
-  if (px->version[0])
-    hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "MCP-Protocol-Version: %s\r\n", px->version);
-  if (px->token[0])
-    hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "Authorization: Bearer %s\r\n", px->token);
-  if (body)
-    hl += snprintf(headers + hl, sizeof headers - (size_t)hl,
-                   "Content-Type: application/json\r\nContent-Length: %zu\r\n", len);
-  r->out = malloc((size_t)hl + 3 + (body ? len : 0));
-  if (!r->out) {
-    free(r);
-    return NULL;
-  }
-  memcpy(r->out, headers, (size_t)hl);
-  memcpy(r->out + hl, "\r\n", 3);
-  if (body) {
-    memcpy(r->out + hl + 2, body, len);
-    r->out[(size_t)hl + 2 + len] = '\0';
-    r->body = strndup(body, len);
-    r->body_len = len;
-  }
-  uv_tcp_init(px->loop, &r->tcp);
-  r->tcp.data = r;
-  r->connect.data = r;
-  struct sockaddr_in addr;
-  uv_ip4_addr("127.0.0.1", px->port, &addr);
-  uv_tcp_connect(&r->connect, &r->tcp, (const struct sockaddr *)&addr, gd__on_connect);
-  return r;
-}
-
-static gd__req *gd__send(gd__proxy *px, const char *body, size_t len, bool is_init, int attempt) {
-  if (is_init) {
-    px->session[0] = '\0';
-    px->version[0] = '\0';
-  }
-  gd__req *r = gd__req_new(px, "POST", body, len);
-  if (!r) {
-    gd__emit_error(body, -32603, "out of memory");
-    return NULL;
-  }
-  r->is_init = is_init;
-  r->attempt = attempt;
-  px->inflight++;
-  return r;
-}
-
-/* Replays the client's initialize (silently), then sends body once the new session exists. */
-static void gd__reinit_and_send(gd__proxy *px, const char *body, size_t len, int attempt) {
-  if (px->stream) gd__req_end(px->stream);
-  gd__req *init = gd__send(px, px->init_body, strlen(px->init_body), true, GD_STDIO_RETRIES);
-  if (!init) return;
-  init->silent = true;
-  init->then_body = strndup(body, len);
-  init->then_len = len;
-  init->then_attempt = attempt;
-}
-
-static void gd__open_stream(gd__proxy *px) {
-  if (px->stream || !px->session[0]) return;
-  px->stream = gd__req_new(px, "GET", NULL, 0);
-  if (px->stream) px->stream->is_get = true;
-}
-
-/* The daemon is gone: find or start it, then send the message again (re-initializing first,
- * since a new daemon has no session). */
-static void gd__retry_later(gd__req *r) {
-  gd__proxy *px = r->px;
-  char *body = r->body ? strndup(r->body, r->body_len) : NULL;
-  size_t len = r->body_len;
-  bool is_init = r->is_init, silent = r->silent;
-  int attempt = r->attempt;
-  gd__req_end(r);
-  if (!body || silent) {
-    free(body);
+  if (!c->req) { /* bytes nobody asked for */
+    gd__conn_close(c);
     return;
   }
-  if (attempt >= GD_STDIO_RETRIES || gd__attach(px) != 0) {
-    gd__emit_error(body, -32603, "the godotd daemon is not reachable (see .godot/godotd/daemon.log)");
-    free(body);
+  c->req->answered = true;
+  llhttp_errno_t e = llhttp_execute(&c->parser, buf->base, (size_t)n);
+  if (c->complete) {
+    gd__conn_done(c, e == HPE_OK); /* bytes after the answer: not reused */
     return;
   }
-  gd__read_token(px);
-  if (!is_init && px->init_body) gd__reinit_and_send(px, body, len, attempt + 1);
-  else gd__send(px, body, len, is_init, attempt + 1);
-  free(body);
-}
-
-/* The daemon restarted (the session is unknown): a new session, then the same message. */
-static void gd__reinit_then_retry(gd__req *r) {
-  gd__proxy *px = r->px;
-  char *body = strndup(r->body, r->body_len);
-  size_t len = r->body_len;
-  int attempt = r->attempt;
-  gd__req_end(r);
-  if (body) gd__reinit_and_send(px, body, len, attempt + 1);
-  free(body);
+  if (e != HPE_OK) {
+    fprintf(stderr, "godotd mcp: bad HTTP answer from the daemon: %s\n", llhttp_errno_name(e));
+    gd__req *r = c->req;
+    c->req = NULL;
+    r->conn = NULL;
+    gd__conn_close(c);
+    if (!r->silent && !r->responded)
+      gd__emit_error(r->id, -32603, "the daemon's answer could not be read", "bad_answer");
+    gd__req_end(r);
+  }
 }
 
 /* ---- stdin -------------------------------------------------------------------------------- */
 
 static void gd__maybe_exit(gd__proxy *px) {
-  if (!px->stdin_closed || px->inflight > 0) return;
+  if (!px->stdin_closed || px->inflight > 0 || px->exiting) return;
   if (px->session[0] && !px->deleted) { /* end the session; the daemon keeps running */
     px->deleted = true;
-    gd__req *del = gd__req_new(px, "DELETE", NULL, 0);
+    gd__req *del = gd__req_new(px, GD__DELETE, NULL, 0);
     if (del) {
-      del->silent = true;
-      px->inflight++;
+      gd__enqueue(px, del);
+      gd__pump(px);
       return;
     }
   }
-  if (px->stream) gd__req_end(px->stream);
+  px->exiting = true;
+  if (px->stream) gd__req_abort(px->stream);
+  gd__pump(px); /* closes the idle connections */
   if (!uv_is_closing((uv_handle_t *)&px->in)) uv_close((uv_handle_t *)&px->in, NULL);
 }
 
-static void gd__dispatch(gd__proxy *px, const char *line, size_t len);
-
-/* Sends the lines that waited for the client's initialize to be answered. */
-static void gd__flush_held(gd__proxy *px) {
-  for (size_t i = 0; i < px->nheld && !px->init_pending; i++) {
-    gd__dispatch(px, px->held[i], strlen(px->held[i]));
-    free(px->held[i]);
-    px->held[i] = NULL;
-  }
-  size_t k = 0;
-  for (size_t i = 0; i < px->nheld; i++)
-    if (px->held[i]) px->held[k++] = px->held[i];
-  px->nheld = k;
-}
-
+/* One stdin line: a JSON-RPC message, queued for the daemon (or a parse error answered here). */
 static void gd__line(gd__proxy *px, char *line, size_t len) {
   while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) line[--len] = '\0';
   if (len == 0) return;
-  json_error_t e;
-  json_t *msg = json_loadb(line, len, 0, &e);
-  if (!msg) {
-    char text[200];
-    snprintf(text, sizeof text, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
-                                "\"message\":\"Parse error\"}}");
-    gd__emit(text, strlen(text));
-    return;
-  }
-  json_decref(msg);
-  if (px->init_pending) {
-    /* Held until the session exists (the HTTP requests would otherwise race the initialize). */
-    char **grown = realloc(px->held, (px->nheld + 1) * sizeof *grown);
-    if (grown) {
-      px->held = grown;
-      px->held[px->nheld++] = strndup(line, len);
-    }
-    return;
-  }
-  gd__dispatch(px, line, len);
-}
-
-static void gd__dispatch(gd__proxy *px, const char *line, size_t len) {
   json_t *msg = json_loadb(line, len, 0, NULL);
+  if (!msg) {
+    static const char text[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}";
+    gd__emit(text, sizeof text - 1);
+    return;
+  }
   const char *method = json_string_value(json_object_get(msg, "method"));
-  bool is_init = method && strcmp(method, "initialize") == 0;
-  bool inited = method && strcmp(method, "notifications/initialized") == 0;
+  gd__kind kind = !method                                             ? GD__MSG
+                  : strcmp(method, "initialize") == 0                 ? GD__INIT
+                  : strcmp(method, "notifications/initialized") == 0 ? GD__INITED
+                                                                      : GD__MSG;
+  json_t *id = method ? json_object_get(msg, "id") : NULL; /* a response to the server has none */
+  gd__req *r = gd__req_new(px, kind, line, len);
+  if (!r) {
+    gd__emit_error(id, -32603, "out of memory", NULL);
+    json_decref(msg);
+    return;
+  }
+  if (id) r->id = json_incref(id);
   json_decref(msg);
-  if (is_init) {
+  if (kind == GD__INIT) {
     free(px->init_body);
     px->init_body = strndup(line, len);
-    px->init_pending = true;
+    px->want_stream = false;
+    if (px->stream) gd__req_abort(px->stream);
   }
-  gd__send(px, line, len, is_init, 0);
-  if (inited) gd__open_stream(px);
+  gd__enqueue(px, r);
+  gd__open_stream(px); /* again, when it was lost */
+  gd__pump(px);
 }
 
 static void gd__on_stdin(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
@@ -680,7 +1029,6 @@ static void gd__on_stdin(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     px->stdin_closed = true;
     gd__maybe_exit(px);
   }
-  free(buf->base);
 }
 
 int gd_mcp_stdio_main(int argc, char **argv) {
@@ -733,6 +1081,13 @@ int gd_mcp_stdio_main(int argc, char **argv) {
     return 1;
   }
   gd__read_token(&px);
+  llhttp_settings_init(&gd__settings);
+  gd__settings.on_message_begin = gd__on_message_begin;
+  gd__settings.on_header_field = gd__on_header_field;
+  gd__settings.on_header_value = gd__on_header_value;
+  gd__settings.on_headers_complete = gd__on_headers_complete;
+  gd__settings.on_body = gd__on_body;
+  gd__settings.on_message_complete = gd__on_message_complete;
   px.loop = uv_default_loop();
   uv_pipe_init(px.loop, &px.in, 0);
   if (uv_pipe_open(&px.in, 0) != 0) {
@@ -744,7 +1099,5 @@ int gd_mcp_stdio_main(int argc, char **argv) {
   uv_run(px.loop, UV_RUN_DEFAULT);
   free(px.line);
   free(px.init_body);
-  for (size_t i = 0; i < px.nheld; i++) free(px.held[i]);
-  free(px.held);
   return 0;
 }

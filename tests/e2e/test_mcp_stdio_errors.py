@@ -5,6 +5,14 @@ HTTP status the daemon answered: a client matches answers by id, and an HTTP err
 Real daemon: 401 (wrong token) and 413 (over --max-body-bytes). A fake daemon (a small HTTP
 server on loopback named in the project's daemon.json) for statuses a real one does not give on
 demand: 500, 502 without a body, 503 retryable.
+
+The proxy keeps its connections to the daemon (keep-alive): sequential calls reuse the same
+sockets, many requests in flight at once are all answered with their ids, a long call (an SSE
+stream with progress) holds up no other request. When the daemon goes away: a call in flight
+gets a JSON-RPC error (data.code "daemon_gone"); the next message reaches the daemon that runs
+then (restarted by someone, or started by the proxy) on a new session, transparently. A fake
+keep-alive daemon that closes a connection unanswered (as the real one does with idle ones) gets
+the message again; one that always does gives the client an error after 1 + 2 sends.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import daemon_binary
+from conftest import (SHORT_DEADLINE_S, daemon_binary, godot_binary, pid_alive,
+                      processes_mentioning, wait_for)
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
@@ -42,24 +52,58 @@ class Stdio:
     def recv(self, timeout: float = 30) -> dict:
         while b"\n" not in self.buf:
             r, _, _ = select.select([self.p.stdout], [], [], timeout)
-            assert r, f"no answer within {timeout} s; stderr: {self.p.stderr.read1(4096)!r}"
+            assert r, f"no answer within {timeout} s; stderr: {self.stderr()!r}"
             chunk = os.read(self.p.stdout.fileno(), 1 << 20)
             assert chunk, "godotd mcp closed its stdout"
             self.buf += chunk
         line, _, self.buf = self.buf.partition(b"\n")
         return json.loads(line)
 
+    def stderr(self) -> bytes:
+        """What the proxy wrote on stderr so far (without waiting for more)."""
+        r, _, _ = select.select([self.p.stderr], [], [], 0)
+        return os.read(self.p.stderr.fileno(), 1 << 16) if r else b""
+
     def call(self, msg: dict) -> dict:
         self.send(msg)
         return self.recv()
 
-    def close(self) -> None:
+    def until(self, rid, seen: list | None = None, timeout: float = 60) -> dict:
+        """The message answering ``rid``; the ones before it are appended to ``seen``."""
+        while True:
+            msg = self.recv(timeout)
+            if msg.get("id") == rid and ("result" in msg or "error" in msg):
+                return msg
+            if seen is not None:
+                seen.append(msg)
+
+    def progress(self, token, seen: list | None = None, timeout: float = 60) -> dict:
+        """The next notifications/progress for ``token``; an answer meanwhile fails the test, other
+        notifications are appended to ``seen``."""
+        while True:
+            msg = self.recv(timeout)
+            assert "id" not in msg, f"an answer while waiting for progress {token!r}: {msg}"
+            if msg.get("method") == "notifications/progress" and msg["params"]["progressToken"] == token:
+                return msg
+            if seen is not None:
+                seen.append(msg)
+
+    def handshake(self) -> dict:
+        resp = self.call(INIT)
+        assert resp["id"] == 1 and "result" in resp, resp
+        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        return resp
+
+    def close(self) -> int | None:
+        """Closes stdin: the proxy finishes what is in flight and exits. Its exit status, or
+        None when it had to be killed (something it waited for never ended)."""
         self.p.stdin.close()
         try:
-            self.p.wait(30)
+            return self.p.wait(30)
         except subprocess.TimeoutExpired:
             self.p.kill()
             self.p.wait()
+            return None
 
 
 def assert_rpc_error(resp: dict, rid, rpc_code: int, http: int, code: str) -> dict:
@@ -130,7 +174,9 @@ class _Fake(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.answer(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+
+    def answer(self, body: dict) -> None:
         if body.get("method") == "initialize":
             self._send(200, {"jsonrpc": "2.0", "id": body["id"], "result": {
                 "protocolVersion": "2025-06-18", "capabilities": {"tools": {}},
@@ -194,4 +240,240 @@ def test_server_errors_from_a_fake_daemon(tmp_path):
                         "error": {"code": -32602, "message": "passed through"}}, resp
     finally:
         m.close()
+        srv.shutdown()
+
+
+# --------------------------------------------------------------------------------------------
+# Kept connections, requests in flight together, a long call
+
+
+def proxy_connections(pid: int, port: int) -> set[int]:
+    """Socket inodes of pid's established TCP connections to port (from /proc)."""
+    mine = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            mine.add(int(link[8:-1]))
+    found = set()
+    with open(f"/proc/{pid}/net/tcp") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            remote, state, inode = cols[2], cols[3], int(cols[9])
+            if state == "01" and int(remote.split(":")[1], 16) == port and inode in mine:
+                found.add(inode)
+    return found
+
+
+def tool(rid, name: str, args: dict | None = None, progress=None) -> dict:
+    params = {"name": name, "arguments": args or {}}
+    if progress is not None:
+        params["_meta"] = {"progressToken": progress}
+    return {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": params}
+
+
+# A call that runs in the daemon until its timeout (no output ever matches), sending progress
+# every second meanwhile: a long call that needs no editor restart.
+NEVER = "no line is ever printed with this text 5f0c2a"
+
+
+def test_calls_reuse_connections_and_many_in_flight_are_all_answered(env):
+    d = env.daemon()
+    d.wait_ready()
+    m = Stdio(env.project)
+    try:
+        m.handshake()
+        assert m.call({"jsonrpc": "2.0", "id": 2, "method": "ping"}) == {"jsonrpc": "2.0", "id": 2, "result": {}}
+        # The session's GET stream, and the connection the ping went over, kept for the next.
+        before = proxy_connections(m.p.pid, d.port)
+        assert len(before) >= 2, f"no connection kept after an answer: {before}"
+        # One call after the other: each reuses a kept connection, none is opened.
+        for i in range(20):
+            resp = m.call(tool(f"seq-{i}", "editor_status"))
+            assert resp["id"] == f"seq-{i}" and resp["result"]["structuredContent"]["state"] == "ready", resp
+        assert proxy_connections(m.p.pid, d.port) == before
+
+        # 60 requests in one write: all in flight together, each answered once, with its id.
+        burst = []
+        for i in range(20):
+            burst += [tool(f"st-{i}", "editor_status"), {"jsonrpc": "2.0", "id": 1000 + i, "method": "ping"},
+                      {"jsonrpc": "2.0", "id": f"ls-{i}", "method": "tools/list"}]
+        m.p.stdin.write(b"".join(json.dumps(x).encode() + b"\n" for x in burst))
+        m.p.stdin.flush()
+        answers = {}
+        while len(answers) < len(burst):
+            msg = m.recv()
+            if "id" not in msg:
+                continue  # a notification
+            assert msg["id"] not in answers, f"answered twice: {msg}"
+            answers[msg["id"]] = msg
+        assert set(answers) == {x["id"] for x in burst}
+        for i in range(20):
+            assert answers[f"st-{i}"]["result"]["structuredContent"]["state"] == "ready", answers[f"st-{i}"]
+            assert answers[1000 + i]["result"] == {}, answers[1000 + i]
+            assert any(t["name"] == "editor_status" for t in answers[f"ls-{i}"]["result"]["tools"])
+        # A few of the burst's connections stay for reuse (8 idle, plus the GET stream).
+        kept = proxy_connections(m.p.pid, d.port)
+        assert 1 <= len(kept) <= 9, kept
+        resp = m.call(tool("after", "editor_status"))
+        assert resp["result"]["structuredContent"]["state"] == "ready", resp
+        assert proxy_connections(m.p.pid, d.port) == kept
+    finally:
+        assert m.close() == 0
+
+
+def test_a_long_call_holds_up_nothing_and_its_progress_arrives(env):
+    d = env.daemon()
+    d.wait_ready()
+    m = Stdio(env.project)
+    try:
+        m.handshake()
+        m.send(tool("slow", "wait_for_output", {"pattern": NEVER, "timeout_ms": 600000}, progress="p1"))
+        first = m.progress("p1")
+        # Quick requests while the slow one's stream stays open: all answered.
+        quick = [{"jsonrpc": "2.0", "id": i, "method": "ping"} for i in range(10)]
+        quick += [tool(f"q-{i}", "editor_status") for i in range(5)]
+        for x in quick:
+            m.send(x)
+        seen, answered = [first], {}
+        while len(answered) < len(quick):
+            msg = m.recv()
+            if "id" in msg:
+                assert msg["id"] != "slow", f"the long call ended early: {msg}"
+                answered[msg["id"]] = msg
+            else:
+                seen.append(msg)
+        assert set(answered) == {x["id"] for x in quick}
+        assert all("result" in a for a in answered.values()), answered
+        # ... and the long call still runs: its progress goes on after them.
+        more = m.progress("p1")
+        values = [x["params"]["progress"] for x in seen + [more] if x.get("method") == "notifications/progress"]
+        assert values == sorted(values) and len(set(values)) == len(values), values
+        # Cancelled, it gets no answer and its stream ends: the proxy exits on its own.
+        m.send({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                "params": {"requestId": "slow", "reason": "test"}})
+        resp = m.call({"jsonrpc": "2.0", "id": "last", "method": "ping"})
+        assert resp["id"] == "last", resp
+    finally:
+        assert m.close() == 0, "the proxy did not exit: a request stayed in flight"
+
+
+def serve_daemons(project: Path) -> list[int]:
+    binary = os.path.realpath(daemon_binary())
+    return [pid for pid, cmd in processes_mentioning(str(project))
+            if os.path.realpath(cmd[0]) == binary and "serve" in cmd]
+
+
+def test_daemon_killed_mid_call_then_restarted(env):
+    d = env.daemon()
+    d.wait_ready()
+    m = Stdio(env.project)
+    try:
+        m.handshake()
+        assert "result" in m.call(tool(2, "editor_status"))
+        m.send(tool("lost", "wait_for_output", {"pattern": NEVER, "timeout_ms": 600000}, progress="p"))
+        m.progress("p")  # it runs in the daemon
+        d.sigkill()
+        d.killed_on_purpose = True
+        # The answer is lost: an error with the request's id, not silence.
+        resp = m.until("lost")
+        assert "result" not in resp, resp
+        assert resp["error"]["code"] == -32603 and resp["error"]["data"]["code"] == "daemon_gone", resp
+        # Restarted on its port (it adopts the editor): the next message goes to it, on a new
+        # session the proxy makes by itself; the client sees only the answer.
+        d2 = env.daemon(port=d.port, name="second")
+        d2.wait_ready()
+        resp = m.call(tool(3, "editor_status"))
+        assert resp["id"] == 3 and resp["result"]["structuredContent"]["daemon"]["pid"] == d2.proc.pid, resp
+        # A long call's progress arrives from the new daemon too.
+        m.send(tool(4, "wait_for_output", {"pattern": NEVER, "timeout_ms": 2500}, progress="q"))
+        seen: list = []
+        resp = m.until(4, seen)
+        assert resp["result"]["isError"] is True, resp  # it timed out, as asked
+        assert [x for x in seen if x.get("method") == "notifications/progress"
+                and x["params"]["progressToken"] == "q"], seen
+        assert serve_daemons(env.project) == [d2.proc.pid]
+    finally:
+        assert m.close() == 0
+
+
+def test_daemon_killed_then_the_proxy_starts_one(env):
+    d = env.daemon()
+    d.wait_ready()
+    # Serve options after "--" are for a daemon the proxy starts.
+    m = Stdio(env.project, "--", "--godot", str(godot_binary()), "--headless")
+    started = None
+    try:
+        m.handshake()
+        assert "result" in m.call(tool(2, "editor_status"))
+        d.sigkill()
+        d.killed_on_purpose = True
+        # Nothing was in flight: the next message finds no daemon, the proxy starts one (on the
+        # same port, so the editor that outlived the old one is adopted) and the call is
+        # answered there.
+        resp = m.call(tool(3, "editor_status"))
+        started = resp["result"]["structuredContent"]["daemon"]["pid"]
+        assert started != d.proc.pid and serve_daemons(env.project) == [started], resp
+        assert resp["result"]["structuredContent"]["daemon"]["port"] == d.port, resp
+        resp = m.call(tool(4, "get_status"))  # waits until that daemon's editor is ready
+        assert resp["result"]["isError"] is False, resp
+    finally:
+        assert m.close() == 0
+        if started:
+            os.kill(started, signal.SIGTERM)
+            wait_for(lambda: not pid_alive(started), 60, what="the daemon the proxy started to stop")
+
+
+# --------------------------------------------------------------------------------------------
+# A keep-alive fake daemon that closes connections unanswered
+
+
+class _KeepAliveFake(_Fake):
+    """_Fake over HTTP/1.1 keep-alive; tools/call "drop_once" has its connection closed
+    unanswered the first time, "drop_always" every time (what the daemon does to an idle
+    connection at its keep-alive timeout, when a request crosses it)."""
+
+    protocol_version = "HTTP/1.1"
+    seen: dict[str, int] = {}
+
+    def answer(self, body: dict) -> None:
+        name = body.get("params", {}).get("name") if body.get("method") == "tools/call" else None
+        if name in ("drop_once", "drop_always"):
+            n = self.seen[name] = self.seen.get(name, 0) + 1
+            if name == "drop_always" or n == 1:
+                self.close_connection = True  # closed with no byte of an answer
+                return
+            self._send(200, {"jsonrpc": "2.0", "id": body["id"], "result": {"sends": n}})
+            return
+        super().answer(body)
+
+
+def test_a_connection_closed_unanswered_is_sent_again(tmp_path):
+    project = tmp_path / "p"
+    (project / ".godot" / "godotd").mkdir(parents=True)
+    (project / "project.godot").write_text("config_version=5\n")
+    _KeepAliveFake.seen = {}
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAliveFake)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    (project / ".godot" / "godotd" / "daemon.json").write_text(
+        json.dumps({"pid": os.getpid(), "port": srv.server_address[1]}))
+    m = Stdio(project)
+    try:
+        m.handshake()
+        # The daemon (still running) closed it without a byte: the request never reached it.
+        resp = m.call(tool(10, "drop_once"))
+        assert resp == {"jsonrpc": "2.0", "id": 10, "result": {"sends": 2}}, resp
+        # Closed every time: an error after 1 + 2 sends, never silence.
+        resp = m.call(tool(11, "drop_always"))
+        assert resp["id"] == 11 and resp["error"]["code"] == -32603, resp
+        assert resp["error"]["data"]["code"] == "connection_closed", resp
+        assert _KeepAliveFake.seen["drop_always"] == 3
+        # The proxy goes on over the connections that work.
+        resp = m.call(tool(12, "other"))
+        assert resp["error"]["message"] == "passed through", resp
+    finally:
+        assert m.close() == 0
         srv.shutdown()
