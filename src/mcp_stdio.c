@@ -31,13 +31,20 @@
  *     broke after its first event) the answer is lost: a JSON-RPC error, data.code
  *     "daemon_gone"; the request may have run.
  * A message is sent at most 1 + GD_STDIO_RETRIES times (then an error, data.code
- * "connection_closed" or the daemon's own). Calls instance, auth, llhttp, jansson, libuv.
+ * "connection_closed" or the daemon's own).
+ *
+ * Ending: stdin closed → what is in flight is finished, the session is ended (DELETE), exit 0.
+ * SIGINT, SIGTERM or SIGHUP (how clients such as Claude Code stop their servers) → the session is
+ * ended at once (the daemon forgets its calls) and the proxy exits 0 when the daemon has
+ * answered, or after GD_STDIO_STOP_MS; a second signal exits at once. Calls instance, auth,
+ * llhttp, jansson, libuv, libcrypto (base64 for Mcp-Name).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <llhttp.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,6 +63,7 @@
 #define GD_STDIO_MAX_LINE (8u << 20)  /* a message larger than this is refused */
 #define GD_STDIO_START_WAIT_MS 30000  /* daemon start → listening */
 #define GD_STDIO_RETRIES 2            /* sends of one message after its first; re-attaches in a row */
+#define GD_STDIO_STOP_MS 2000         /* after a signal: longest wait for the session's end */
 #define GD_STDIO_IDLE_CONNS 8         /* idle keep-alive connections kept (a burst's worth) */
 
 typedef struct gd__proxy gd__proxy;
@@ -84,6 +92,7 @@ typedef struct gd__req {
   json_t *id;             /* a request's id; NULL for a notification or a response */
   int attempt;            /* sends after the first */
   bool sent_session;      /* it carried an Mcp-Session-Id */
+  char *modern;           /* a stateless 2026-07-28 message's own header lines, else NULL */
   /* The answer. */
   int status;
   bool answered;          /* a byte of it arrived */
@@ -154,6 +163,9 @@ struct gd__proxy {
   bool stdin_closed;
   bool deleted;
   bool exiting;
+  bool signalled;         /* a stop signal came: exit once the session is ended */
+  uv_signal_t signals[3]; /* SIGINT, SIGTERM, SIGHUP */
+  uv_timer_t stop_timer;  /* GD_STDIO_STOP_MS after the signal */
 };
 
 static llhttp_settings_t gd__settings;
@@ -405,13 +417,22 @@ static void gd__unqueue(gd__proxy *px, gd__req *r) {
 }
 
 /* Forgets r (answered, relayed or given up) and lets the next exchanges go. */
+/* After a stop signal: the session is ended (or could not be in time). Stdout is flushed
+ * by exit. */
+static void gd__signal_exit(gd__proxy *px) {
+  (void)px;
+  exit(0);
+}
+
 static void gd__req_end(gd__req *r) {
   gd__proxy *px = r->px;
+  if (px->signalled && r->kind == GD__DELETE) gd__signal_exit(px);
   if (px->barrier == r) px->barrier = NULL;
   if (px->stream == r) px->stream = NULL;
   if (r->kind == GD__REINIT) px->reiniting = false;
   if (r->kind != GD__STREAM) px->inflight--;
   free(r->body);
+  free(r->modern);
   free(r->acc);
   json_decref(r->id);
   free(r);
@@ -567,10 +588,12 @@ static void gd__conn_send(gd__conn *c, gd__req *r) {
                     "%s %s/mcp%s%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                     "Accept: application/json, text/event-stream\r\n",
                     method, px->base, px->toolsets[0] ? "?toolsets=" : "", px->toolsets, px->port);
-  r->sent_session = px->session[0] != '\0';
-  if (px->session[0])
+  r->sent_session = !r->modern && px->session[0] != '\0';
+  if (r->modern) /* stateless: its own version and routing headers, no session */
+    hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "%s", r->modern);
+  if (r->sent_session)
     hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "Mcp-Session-Id: %s\r\n", px->session);
-  if (px->version[0])
+  if (!r->modern && px->version[0])
     hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "MCP-Protocol-Version: %s\r\n", px->version);
   if (px->token[0])
     hl += snprintf(headers + hl, sizeof headers - (size_t)hl, "Authorization: Bearer %s\r\n", px->token);
@@ -963,6 +986,49 @@ static void gd__maybe_exit(gd__proxy *px) {
   if (!uv_is_closing((uv_handle_t *)&px->in)) uv_close((uv_handle_t *)&px->in, NULL);
 }
 
+/* A header value as SEP-2243 carries it: as is when it is printable ASCII without edge
+ * spaces, else "=?base64?...?=". Malloc'ed; NULL when out of memory or too long. */
+static char *gd__header_value(const char *v) {
+  size_t n = strlen(v);
+  bool plain = n > 0 && v[0] != ' ' && v[n - 1] != ' ';
+  for (size_t i = 0; plain && i < n; i++) plain = v[i] >= 0x20 && v[i] < 0x7f;
+  if (plain) return strdup(v);
+  if (n > 4096) return NULL;
+  char *out = malloc(4 * ((n + 2) / 3) + 12);
+  if (!out) return NULL;
+  memcpy(out, "=?base64?", 9);
+  int k = EVP_EncodeBlock((unsigned char *)out + 9, (const unsigned char *)v, (int)n);
+  memcpy(out + 9 + k, "?=", 3);
+  return out;
+}
+
+/* The header lines of a stateless 2026-07-28 message (one whose _meta names its protocol
+ * version; the daemon answers it without a session): MCP-Protocol-Version, Mcp-Method and, for
+ * tools/call, prompts/get and resources/read, Mcp-Name (basic/transports, SEP-2243). Clients
+ * such as Claude Code probe with server/discover this way before they initialize. NULL for a
+ * session message; malloc'ed. */
+static char *gd__modern_headers(json_t *msg, const char *method) {
+  json_t *params = json_object_get(msg, "params");
+  const char *version = json_string_value(json_object_get(
+      json_object_get(params, "_meta"), "io.modelcontextprotocol/protocolVersion"));
+  if (!version || !method || strpbrk(version, "\r\n") || strpbrk(method, "\r\n")) return NULL;
+  const char *key = strcmp(method, "resources/read") == 0 ? "uri"
+                    : strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0 ? "name"
+                                                                                                : NULL;
+  const char *name = key ? json_string_value(json_object_get(params, key)) : NULL;
+  char *nv = name ? gd__header_value(name) : NULL;
+  if (nv && strlen(nv) > 1024) { /* beyond any header buffer: the daemon says it is missing */
+    free(nv);
+    nv = NULL;
+  }
+  char *out = NULL;
+  if (asprintf(&out, "MCP-Protocol-Version: %s\r\nMcp-Method: %s\r\n%s%s%s", version, method,
+               nv ? "Mcp-Name: " : "", nv ? nv : "", nv ? "\r\n" : "") < 0)
+    out = NULL;
+  free(nv);
+  return out;
+}
+
 /* One stdin line: a JSON-RPC message, queued for the daemon (or a parse error answered here). */
 static void gd__line(gd__proxy *px, char *line, size_t len) {
   while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) line[--len] = '\0';
@@ -987,6 +1053,7 @@ static void gd__line(gd__proxy *px, char *line, size_t len) {
     return;
   }
   if (id) r->id = json_incref(id);
+  if (kind == GD__MSG) r->modern = gd__modern_headers(msg, method);
   json_decref(msg);
   if (kind == GD__INIT) {
     free(px->init_body);
@@ -1029,6 +1096,29 @@ static void gd__on_stdin(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     px->stdin_closed = true;
     gd__maybe_exit(px);
   }
+}
+
+static void gd__stop_timeout(uv_timer_t *t) { gd__signal_exit(t->data); }
+
+/* A stop signal (the opening comment, "Ending"). */
+static void gd__on_signal(uv_signal_t *h, int signum) {
+  (void)signum;
+  gd__proxy *px = h->data;
+  if (px->signalled) gd__signal_exit(px);
+  px->signalled = true;
+  if (!px->stdin_closed) {
+    uv_read_stop((uv_stream_t *)&px->in);
+    px->stdin_closed = true;
+  }
+  if (!px->session[0] || px->deleted) gd__signal_exit(px);
+  px->deleted = true;
+  gd__req *del = gd__req_new(px, GD__DELETE, NULL, 0);
+  if (!del) gd__signal_exit(px);
+  gd__enqueue(px, del);
+  uv_timer_init(px->loop, &px->stop_timer);
+  px->stop_timer.data = px;
+  uv_timer_start(&px->stop_timer, gd__stop_timeout, GD_STDIO_STOP_MS, 0);
+  gd__pump(px);
 }
 
 int gd_mcp_stdio_main(int argc, char **argv) {
@@ -1096,6 +1186,13 @@ int gd_mcp_stdio_main(int argc, char **argv) {
   }
   px.in.data = &px;
   uv_read_start((uv_stream_t *)&px.in, gd__alloc, gd__on_stdin);
+  static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+  for (int i = 0; i < 3; i++) {
+    uv_signal_init(px.loop, &px.signals[i]);
+    px.signals[i].data = &px;
+    uv_signal_start(&px.signals[i], gd__on_signal, stop_signals[i]);
+    uv_unref((uv_handle_t *)&px.signals[i]); /* the loop ends when the work does */
+  }
   uv_run(px.loop, UV_RUN_DEFAULT);
   free(px.line);
   free(px.init_body);

@@ -205,16 +205,20 @@ def test_claude_code_reports_godotd_connected(env, node, tmp_path):
         out = run([claude, "mcp", "list"], ws, cenv)
         line = server_line(out, re.escape(NAME) + ": ")
         assert line.endswith("- ✔ Connected"), f"{line}\n{out}\n{daemon_log_tail(env.project)}"
-        # Claude Code initializes, then lists the tools: two answered POSTs at least (before
-        # them it probes with a 2026-07-28 server/discover, which is not answered 200).
+        # Claude Code probes with a stateless 2026-07-28 server/discover (the proxy gives it the
+        # revision's headers), then lists the tools: two answered POSTs at least.
         check_client_started_daemon(env.project, min_posts=2)
-        # Its per-server log names the server that answered initialize: ours.
+        # Its per-server log names the server that answered: ours, in the revision it probed
+        # for; and the proxy stopped cleanly on its SIGINT.
         logs = sorted(home.rglob(f"mcp-logs-{NAME}/*.jsonl"))
         assert logs, f"Claude Code wrote no MCP log for {NAME} under {home}"
-        established = [json.loads(ln)["debug"] for ln in logs[-1].read_text().splitlines()
+        log = logs[-1].read_text()
+        established = [json.loads(ln)["debug"] for ln in log.splitlines()
                        if "Connection established" in ln]
         assert established and '"serverVersion":{"name":"godotd"' in established[-1] \
-            and '"hasTools":true' in established[-1], logs[-1].read_text()
+            and '"hasTools":true' in established[-1], log
+        assert '"negotiatedProtocolVersion":"2026-07-28"' in established[-1], established[-1]
+        assert "MCP server process exited cleanly" in log, log
     finally:
         stop_client_daemon(env.project)
 

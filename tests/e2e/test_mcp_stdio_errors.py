@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
 from conftest import (SHORT_DEADLINE_S, daemon_binary, godot_binary, pid_alive,
                       processes_mentioning, wait_for)
@@ -477,3 +478,62 @@ def test_a_connection_closed_unanswered_is_sent_again(tmp_path):
     finally:
         assert m.close() == 0
         srv.shutdown()
+
+
+def stateless_msg(rid, method: str, params: dict | None = None) -> dict:
+    """A 2026-07-28 message: no session; its version, capabilities and client in _meta."""
+    p = dict(params or {})
+    p["_meta"] = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                  "io.modelcontextprotocol/clientCapabilities": {},
+                  "io.modelcontextprotocol/clientInfo": {"name": "pytest", "version": "1"}}
+    return {"jsonrpc": "2.0", "id": rid, "method": method, "params": p}
+
+
+def test_stateless_messages_go_through_the_proxy_with_their_headers(env):
+    # Claude Code probes with a stateless server/discover before it initializes: the proxy gives
+    # such a message the 2026-07-28 headers the daemon requires (MCP-Protocol-Version from _meta,
+    # Mcp-Method, Mcp-Name), so it is answered, not refused with -32020.
+    (env.project / "über name.txt").write_text("ü\n")
+    d = env.daemon("--no-autostart")
+    d.wait_listening()
+    s = Stdio(env.project)
+    try:
+        got = s.call(stateless_msg("probe", "server/discover"))
+        assert got["id"] == "probe" and "2026-07-28" in got["result"]["supportedVersions"], got
+        got = s.call(stateless_msg(2, "tools/list"))
+        assert got["result"]["tools"], got
+        got = s.call(stateless_msg(3, "prompts/get", {"name": "fix_script_errors"}))
+        assert "list_script_errors" in got["result"]["messages"][0]["content"]["text"], got
+        # A name outside printable ASCII travels base64-encoded in Mcp-Name (SEP-2243).
+        got = s.call(stateless_msg(4, "resources/read", {"uri": "res://über name.txt"}))
+        assert got["result"]["contents"][0]["text"] == "ü\n", got
+        # The session the client opens afterwards works as before.
+        s.handshake()
+        got = s.call({"jsonrpc": "2.0", "id": 5, "method": "tools/list"})
+        assert got["id"] == 5 and got["result"]["tools"], got
+    finally:
+        assert s.close() == 0
+
+
+def mcp_sessions(url: str) -> float:
+    text = requests.get(url + "/metrics", timeout=10).text
+    return next(float(line.split()[-1]) for line in text.splitlines()
+                if line.startswith("godotd_mcp_sessions"))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_ends_the_session_and_exits(env, signum):
+    # Claude Code stops its servers with SIGINT: the proxy ends its session on the daemon (a
+    # long call in flight is forgotten there) and exits 0, instead of dying with the session
+    # left open until it expires.
+    d = env.daemon()
+    d.wait_ready()
+    m = Stdio(env.project)
+    m.handshake()
+    assert mcp_sessions(d.url) == 1
+    m.send(tool("slow", "wait_for_output", {"pattern": NEVER, "timeout_ms": 600000}, progress="p"))
+    m.progress("p")
+    m.p.send_signal(signum)
+    assert m.p.wait(30) == 0, m.stderr()
+    assert mcp_sessions(d.url) == 0
+    d.assert_running()
