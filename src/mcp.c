@@ -36,9 +36,9 @@ static const char *gd__instructions =
     "on the first failure); save_scene writes scene edits to the .tscn. The editor_* tools manage "
     "the editor process (status, start, stop, restart, logs) and work while it is down; other "
     "tools wait for it (starting it) or fail with a retryable error. When only some tools are "
-    "listed, run_command runs any godotd command by name (docs/commands.md, GET /commands) and "
-    "enable_toolsets lists a category's tools (the whole list is sent again: for one or two "
-    "calls run_command is cheaper).\n"
+    "listed, run_command runs any godotd command by name (docs/commands.md, GET /commands); in "
+    "a session, enable_toolsets lists a category's tools (the whole list is sent again: for one "
+    "or two calls run_command is cheaper).\n"
     "Conventions of every tool:\n"
     "- node_path: a node of the edited scene, relative to its root ('.' = the root), as "
     "get_scene_tree shows.\n"
@@ -908,6 +908,13 @@ static void gd__tools_list(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
     return;
   }
   gd__tools(m, ts, tools, total);
+  if (stateless) { /* no session to add tools to, and the revision forbids lists that vary
+                    * per connection (2026-07-28 server/tools): enable_toolsets is not offered */
+    size_t k = 0;
+    for (size_t i = 0; i < total; i++)
+      if (tools[i].kind != GD_TOOL_ENABLE) tools[k++] = tools[i];
+    total = k;
+  }
   size_t start = 0;
   json_t *cursor = json_object_get(params, "cursor");
   if (cursor) {

@@ -312,6 +312,10 @@ def test_stateless_discover_list_and_call(shared):
     assert "Mcp-Session-Id" not in r.headers
     r = stateless(shared, "tools/list")
     assert r.json()["result"]["resultType"] == "complete" and r.json()["result"]["tools"]
+    # Without a session there is nothing enable_toolsets could change (and 2026-07-28 forbids
+    # lists that vary per connection): not offered; run_command reaches every command.
+    names = {t["name"] for t in r.json()["result"]["tools"]}
+    assert "run_command" in names and "enable_toolsets" not in names, names
     r = stateless(shared, "tools/call", {"name": "get_status", "arguments": {}})
     res = r.json()["result"]
     assert res["resultType"] == "complete" and res["structuredContent"]["godot_version"].startswith("4.6")
