@@ -11,11 +11,36 @@ pytestmark = pytest.mark.shared
 
 MAIN = "res://main.tscn"
 LEVEL = "res://level.tscn"
+# How long a game may take to start and have its runtime agent connect (a loaded machine).
+GAME_START_S = 60.0
+# Restarts in a row: a run the editor stops behind the command's back (a stale debugger session
+# of the stopped game, see play.gd _end_stale_debug_sessions) hit about 1 start in 8 under load.
+RESTARTS = 3
 
 
 def err(shared, name: str, params: dict) -> tuple[int, str]:
     status, error = shared.command_error(name, params)
     return status, error["code"]
+
+
+def output_cursor(shared) -> int:
+    return shared.command("get_output", {"limit": 1})["cursor"]
+
+
+def wait_started(shared, since: int, scene: str, pid: int) -> dict:
+    """The game_started entry of game process pid, newer than since: its runtime agent connected.
+
+    A game that gets this far outlived the frame in which its editor could still stop the run
+    behind the command's back."""
+    pattern = rf"^game [0-9]+ started: {scene.replace('.', '[.]')} \(pid {pid}\)$"
+    return shared.command("wait_for_output", {"pattern": pattern, "since": since,
+                                              "timeout_ms": int(GAME_START_S * 1000)})["entry"]
+
+
+def replacement(shared, old: list[int]) -> list[int]:
+    """The game processes once none of old is left and a new one runs."""
+    return wait_for(lambda: (g := game_processes(shared.project)) and not set(old) & set(g) and g,
+                    SHORT_DEADLINE_S, 0.2, "the restarted game process")
 
 
 def stop_and_wait(shared) -> None:
@@ -68,21 +93,48 @@ def test_play_current_scene_other_scene_and_main(shared):
 def test_restart_game_runs_the_same_scene_in_a_new_process(shared):
     shared.command("open_scene", {"scene_path": MAIN})
     try:
+        since = output_cursor(shared)
         shared.command("play", {"scene_path": LEVEL})
-        first = wait_for(lambda: game_processes(shared.project), SHORT_DEADLINE_S, 0.2, "the game process")
-        assert len(first) == 1, first
-        res = shared.command("restart_game")
-        assert res["playing"] is True and res["scene"] == LEVEL, res
-        assert res["stopped_pids"] == first, (res, first)
-        # the old process ends, a new one runs the same scene
-        second = wait_for(lambda: (g := game_processes(shared.project)) and first[0] not in g and g,
-                          SHORT_DEADLINE_S, 0.2, "the restarted game process")
-        assert len(second) == 1, second
-        assert "level.tscn" in " ".join(read_proc_cmdline(second[0]))
-        state = shared.command("get_play_state")
-        assert state["playing"] is True and state["scene"] == LEVEL and state["pids"] == second, state
-        # the edited scene is not what restart runs
-        assert state["edited_scene"] == MAIN, state
+        game = wait_for(lambda: game_processes(shared.project), SHORT_DEADLINE_S, 0.2, "the game process")
+        assert len(game) == 1, game
+        # a game whose debugger session is open (it is by the time its agent connects)
+        wait_started(shared, since, LEVEL, game[0])
+        for _ in range(RESTARTS):
+            since = output_cursor(shared)
+            res = shared.command("restart_game")
+            assert res["playing"] is True and res["scene"] == LEVEL, res
+            assert res["stopped_pids"] == game, (res, game)
+            # the old process ends, a new one runs the same scene and stays: its agent connects
+            new = replacement(shared, game)
+            assert len(new) == 1, new
+            assert "level.tscn" in " ".join(read_proc_cmdline(new[0]))
+            wait_started(shared, since, LEVEL, new[0])
+            state = shared.command("get_play_state")
+            assert state["playing"] is True and state["scene"] == LEVEL and state["pids"] == new, state
+            # the edited scene is not what restart runs
+            assert state["edited_scene"] == MAIN, state
+            game = new
+    finally:
+        stop_and_wait(shared)
+
+
+def test_play_over_a_running_game_replaces_it(shared):
+    try:
+        since = output_cursor(shared)
+        assert shared.command("play", {"scene_path": LEVEL})["scene"] == LEVEL
+        game = wait_for(lambda: game_processes(shared.project), SHORT_DEADLINE_S, 0.2, "the game process")
+        wait_started(shared, since, LEVEL, game[0])
+        for scene in (MAIN, LEVEL):
+            since = output_cursor(shared)
+            res = shared.command("play", {"scene_path": scene})
+            assert res == {"playing": True, "scene": scene}, res
+            new = replacement(shared, game)
+            assert len(new) == 1, new
+            assert scene.removeprefix("res://") in " ".join(read_proc_cmdline(new[0]))
+            wait_started(shared, since, scene, new[0])
+            state = shared.command("get_play_state")
+            assert state["playing"] is True and state["scene"] == scene and state["pids"] == new, state
+            game = new
     finally:
         stop_and_wait(shared)
 

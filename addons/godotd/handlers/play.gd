@@ -7,6 +7,10 @@ extends "../handler.gd"
 ## while a headless editor starts a game, [code]--headless[/code] is added to the project's
 ## main run arguments in memory only, and the setting is put back right after (project.godot
 ## is never written).
+##
+## Starting a game over a running one (play, play_current_scene, restart_game) stops the running
+## one first and then ends its debugger session before the new game starts: see
+## [method _end_stale_debug_sessions].
 
 
 ## The project setting whose value the editor appends to a game's command line.
@@ -25,6 +29,13 @@ const _PLAY_CURRENT := "<current>"
 const EDITOR_PID_ARG := "--editor-pid"
 ## Bytes of a /proc/PID/cmdline read at most (a game's command line is far shorter).
 const MAX_CMDLINE_BYTES := 65536
+## The editor's class of the Debugger panel, and of one debugger session in it (Godot internals,
+## found by class name: neither is exposed to scripts).
+const DEBUGGER_PANEL_CLASS := "EditorDebuggerNode"
+const DEBUGGER_SESSION_CLASS := "ScriptEditorDebugger"
+
+## The instance id of the editor's Debugger panel once found (0: not looked up yet).
+var _debugger_panel_id: int = 0
 
 
 ## [code]play[/code] [code]{scene_path?}[/code]: runs the given scene, else the main scene
@@ -89,10 +100,7 @@ func cmd_restart_game(_params: Dictionary) -> Dictionary:
 		return fail(ErrorCodes.NOT_FOUND,
 				"the running game's scene '%s' is no longer on disk; use play with another scene" % scene)
 	var before := game_pids()
-	if ctx.game_watch != null:
-		ctx.game_watch.mark_stopping()
-	EditorInterface.stop_playing_scene()
-	_start(scene)
+	_start(scene)  # stops the running game first
 	if not EditorInterface.is_playing_scene():
 		return fail(ErrorCodes.FAILED, "the editor stopped the game but did not start it again; see the editor log")
 	return ok({"playing": true, "scene": EditorState.playing_scene_path(),
@@ -108,10 +116,15 @@ func cmd_stop(_params: Dictionary) -> Dictionary:
 
 
 ## Starts [param scene] (the main scene when empty, the edited one for [constant _PLAY_CURRENT]),
-## headless when the editor is.
+## headless when the editor is. A running game is stopped first, here rather than by the
+## editor's play_* (which stop it too, but leave no moment in between to end its debugger
+## session: see [method _end_stale_debug_sessions]).
 func _start(scene: String) -> void:
 	if ctx.game_watch != null:
 		ctx.game_watch.mark_stopping()  # a running game is stopped first
+	if EditorInterface.is_playing_scene():
+		EditorInterface.stop_playing_scene()
+	_end_stale_debug_sessions()
 	var original: String = ProjectSettings.get_setting(RUN_ARGS_SETTING, "")
 	var patched := _with_arg(_with_headless(original), IGNORE_ERROR_BREAKS_ARG)
 	if patched != original:
@@ -129,6 +142,45 @@ func _start(scene: String) -> void:
 	if patched != original:
 		# The deferred settings_changed at the end of this frame refreshes the dialog's copy.
 		ProjectSettings.set_setting(RUN_ARGS_SETTING, original)
+
+
+## Ends now, while nothing plays, each debugger session whose game is gone but which still
+## waits for its next frame to notice it.
+##
+## Why: Godot's stop (EditorRunBar::stop_playing, Godot 4.6) kills the games first and then
+## closes the debugger sessions that are still connected. The session's socket is read by a
+## thread of its own: when that thread sees the killed game's end before the close, the session
+## counts as disconnected, is skipped by the close, and stays processing. On the editor's next
+## frame it notices the disconnect itself, and its "stopped" tells the editor that the last
+## debug session exited, which stops the run (EditorNode::notify_all_debug_sessions_exited):
+## a game started in between is killed before it even printed its banner, and the editor shows
+## nothing playing. That happened to about 1 restart in 8 on a loaded machine. Giving such a
+## session its process step here makes it notice and notify while the run is stopped, where
+## stopping the run again does nothing.
+##
+## A session that is stopped no longer processes (ScriptEditorDebugger::stop); one still
+## connected only polls its game as it would on the next frame. Does nothing when the panel
+## cannot be found (a Godot that names these classes differently).
+func _end_stale_debug_sessions() -> void:
+	var panel := _debugger_panel()
+	if panel == null:
+		return
+	for session: Node in panel.find_children("*", DEBUGGER_SESSION_CLASS, true, false):
+		if session.is_processing():
+			session.notification(Node.NOTIFICATION_PROCESS)
+
+
+## The editor's Debugger panel (looked up once: a walk over the editor's whole UI), or null.
+func _debugger_panel() -> Node:
+	var panel := instance_from_id(_debugger_panel_id) as Node if _debugger_panel_id != 0 else null
+	if panel == null:
+		var found := EditorInterface.get_base_control().find_children(
+				"*", DEBUGGER_PANEL_CLASS, true, false)
+		if found.is_empty():
+			return null
+		panel = found[0]
+		_debugger_panel_id = panel.get_instance_id()
+	return panel
 
 
 ## Pids of the live game processes this editor started (found by [constant EDITOR_PID_ARG] on
