@@ -154,68 +154,6 @@ static char *gd__memstream_close(FILE *f, char **out) {
   return *out;
 }
 
-char *gd_install_enable_plugin(const char *text) {
-  static const char entry[] = "\"" GD_PLUGIN_CFG "\"";
-  const char *sect = NULL;
-  for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-    if (strncmp(line, "[editor_plugins]", 16) == 0) {
-      sect = line;
-      break;
-    }
-  }
-  /* Look for enabled= inside the section (until the next "[" header). */
-  const char *enabled = NULL;
-  if (sect) {
-    const char *line = strchr(sect, '\n');
-    line = line ? line + 1 : sect + strlen(sect);
-    for (; *line && *line != '['; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-      if (strncmp(line, "enabled=", 8) == 0) {
-        enabled = line;
-        break;
-      }
-    }
-  }
-  const char *close = enabled ? strchr(enabled, ')') : NULL;
-  const char *open = enabled ? strstr(enabled, "PackedStringArray(") : NULL;
-  if (close && open && open < close && memmem(open, (size_t)(close - open), entry, sizeof entry - 1))
-    return strdup(text);
-
-  char *out = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&out, &len);
-  if (!f) return NULL;
-  if (!sect) {
-    size_t tl = strlen(text);
-    fputs(text, f);
-    fputs(tl && text[tl - 1] != '\n' ? "\n\n" : "\n", f);
-    fputs("[editor_plugins]\n\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n", f);
-  } else if (!enabled) {
-    const char *after = strchr(sect, '\n');
-    after = after ? after + 1 : sect + strlen(sect);
-    fwrite(text, 1, (size_t)(after - text), f);
-    if (after == sect + strlen(sect)) fputc('\n', f);
-    fputs("\nenabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")\n", f);
-    fputs(after, f);
-  } else if (!close || !open || open > close) {
-    /* Not a form we understand: rewrite the value with ours alone rather than guess. */
-    const char *eol = strchr(enabled, '\n');
-    eol = eol ? eol : enabled + strlen(enabled);
-    fwrite(text, 1, (size_t)(enabled - text), f);
-    fputs("enabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")", f);
-    fputs(eol, f);
-  } else {
-    const char *ins = open + strlen("PackedStringArray(");
-    bool empty = true;
-    for (const char *p = ins; p < close; p++)
-      if (*p != ' ' && *p != '\t' && *p != '\n') empty = false;
-    fwrite(text, 1, (size_t)(close - text), f);
-    if (!empty) fputs(", ", f);
-    fputs(entry, f);
-    fputs(close, f);
-  }
-  return gd__memstream_close(f, &out);
-}
-
 /* text (an INI file: project.godot, a ConfigFile) with the line entry ("key=value", key given
  * as key_eq "key=") in [section]: a line of that key is replaced where it stands; else entry
  * goes first in the section (after a blank line when blank_before); else the section is added
@@ -263,6 +201,45 @@ static char *gd__ini_set(const char *text, const char *section, const char *key_
     fprintf(f, "%s\n", entry);
     fputs(after, f);
   }
+  return gd__memstream_close(f, &out);
+}
+
+char *gd_install_enable_plugin(const char *text) {
+  static const char entry[] = "\"" GD_PLUGIN_CFG "\"";
+  static const char line[] = "enabled=PackedStringArray(" "\"" GD_PLUGIN_CFG "\"" ")";
+  const char *sect = NULL, *enabled = NULL;
+  for (const char *l = text; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+    if (strncmp(l, "[editor_plugins]", 16) == 0) {
+      sect = l;
+      break;
+    }
+  if (sect) { /* enabled= inside the section (until the next "[" header) */
+    const char *l = strchr(sect, '\n');
+    for (l = l ? l + 1 : sect + strlen(sect); *l && *l != '[';
+         l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+      if (strncmp(l, "enabled=", 8) == 0) {
+        enabled = l;
+        break;
+      }
+  }
+  const char *close = enabled ? strchr(enabled, ')') : NULL;
+  const char *open = enabled ? strstr(enabled, "PackedStringArray(") : NULL;
+  /* No section, no enabled= in it, or a value not of a form we understand (rewritten with ours
+   * alone rather than guessed at): the line is set as any other. */
+  if (!close || !open || open > close) return gd__ini_set(text, "[editor_plugins]", "enabled=", line, true);
+  if (memmem(open, (size_t)(close - open), entry, sizeof entry - 1)) return strdup(text);
+  const char *ins = open + strlen("PackedStringArray(");
+  bool empty = true;
+  for (const char *p = ins; p < close; p++)
+    if (*p != ' ' && *p != '\t' && *p != '\n') empty = false;
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (!f) return NULL;
+  fwrite(text, 1, (size_t)(close - text), f);
+  if (!empty) fputs(", ", f);
+  fputs(entry, f);
+  fputs(close, f);
   return gd__memstream_close(f, &out);
 }
 

@@ -68,9 +68,7 @@ json_t *gd_mcp_error(json_t *id, int code, const char *message) {
                    "error", "code", code, "message", message);
 }
 
-static json_t *gd__errorf(json_t *id, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static json_t *gd__errorf(json_t *id, int code, const char *fmt, ...) {
+json_t *gd_mcp_errorf(json_t *id, int code, const char *fmt, ...) {
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
@@ -808,11 +806,11 @@ static void gd__tools_call(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
   const char *name = json_string_value(json_object_get(params, "name"));
   json_t *args = json_object_get(params, "arguments");
   if (!name) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "tools/call needs params.name"));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "tools/call needs params.name"));
     return;
   }
   if (args && !json_is_object(args)) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "arguments must be an object"));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "arguments must be an object"));
     return;
   }
   gd__tool tool;
@@ -823,14 +821,14 @@ static void gd__tools_call(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
      * description (new_scene → close_scene) should get its result, not a protocol error. */
     const gd_command *cmd = gd_registry_find(m->ops->registry, name);
     if (!cmd) {
-      sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "Unknown tool: %s", name));
+      sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "Unknown tool: %s", name));
       return;
     }
     tool = (gd__tool){GD_TOOL_COMMAND, cmd, 0};
   }
   gd__mcp_call *c = calloc(1, sizeof *c);
   if (!c) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_INTERNAL, "out of memory"));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INTERNAL, "out of memory"));
     return;
   }
   c->m = m;
@@ -904,7 +902,7 @@ static void gd__tools_list(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
   size_t total = gd__tools(m, ts, NULL, 0);
   gd__tool *tools = calloc(total ? total : 1, sizeof *tools);
   if (!tools) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_INTERNAL, "out of memory"));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INTERNAL, "out of memory"));
     return;
   }
   gd__tools(m, ts, tools, total);
@@ -923,7 +921,7 @@ static void gd__tools_list(gd_mcp *m, gd_mcp_session *s, json_t *id, json_t *par
     unsigned long v = cs && strncmp(cs, "o:", 2) == 0 ? strtoul(cs + 2, &end, 10) : 0;
     if (!cs || !end || *end || v == 0 || v >= total) {
       free(tools);
-      sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "invalid cursor"));
+      sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "invalid cursor"));
       return;
     }
     start = v;
@@ -960,12 +958,12 @@ static void gd__initialize(gd_mcp *m, json_t *id, json_t *params, gd_mcp_sink *s
                            gd_mcp_session **created) {
   const char *asked = json_string_value(json_object_get(params, "protocolVersion"));
   if (!asked) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS, "initialize needs protocolVersion"));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "initialize needs protocolVersion"));
     return;
   }
   gd_mcp_session *s = gd__session_new(m);
   if (!s) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_INTERNAL, "too many active sessions"));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INTERNAL, "too many active sessions"));
     return;
   }
   /* Version negotiation (basic/lifecycle): echo a supported version, else offer the latest. */
@@ -1019,7 +1017,7 @@ static const char *gd__meta_version(json_t *params) {
 void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
                    gd_mcp_session **created) {
   if (!json_is_object(msg)) {
-    sink->finish(sink, gd__errorf(NULL, GD_RPC_INVALID_REQUEST, "a message must be a JSON object"));
+    sink->finish(sink, gd_mcp_errorf(NULL, GD_RPC_INVALID_REQUEST, "a message must be a JSON object"));
     json_decref(msg);
     return;
   }
@@ -1028,24 +1026,24 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
   json_t *params = json_object_get(msg, "params");
   const char *jsonrpc = json_string_value(json_object_get(msg, "jsonrpc"));
   if (!jsonrpc || strcmp(jsonrpc, "2.0") != 0) {
-    sink->finish(sink, id ? gd__errorf(id, GD_RPC_INVALID_REQUEST, "jsonrpc must be \"2.0\"") : NULL);
+    sink->finish(sink, id ? gd_mcp_errorf(id, GD_RPC_INVALID_REQUEST, "jsonrpc must be \"2.0\"") : NULL);
     json_decref(msg);
     return;
   }
   if (!method) { /* a response to a request of ours (we send none) or garbage */
     if (json_object_get(msg, "result") || json_object_get(msg, "error")) sink->finish(sink, NULL);
-    else sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_REQUEST, "a request needs a method"));
+    else sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_REQUEST, "a request needs a method"));
     json_decref(msg);
     return;
   }
   if (params && !json_is_object(params)) {
-    sink->finish(sink, id ? gd__errorf(id, GD_RPC_INVALID_PARAMS, "params must be an object") : NULL);
+    sink->finish(sink, id ? gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "params must be an object") : NULL);
     json_decref(msg);
     return;
   }
   bool notification = id == NULL;
   if (!notification && !json_is_string(id) && !json_is_integer(id)) {
-    sink->finish(sink, gd__errorf(NULL, GD_RPC_INVALID_REQUEST, "id must be a string or an integer"));
+    sink->finish(sink, gd_mcp_errorf(NULL, GD_RPC_INVALID_REQUEST, "id must be a string or an integer"));
     json_decref(msg);
     return;
   }
@@ -1062,7 +1060,7 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
   if (stateless) {
     /* 2026-07-28: every request names its version in _meta; there is no session. */
     if (!meta_version || strcmp(meta_version, GD_MCP_STATELESS) != 0) {
-      json_t *err = gd__errorf(id, meta_version ? GD_RPC_UNSUPPORTED_VERSION : GD_RPC_INVALID_PARAMS,
+      json_t *err = gd_mcp_errorf(id, meta_version ? GD_RPC_UNSUPPORTED_VERSION : GD_RPC_INVALID_PARAMS,
                                meta_version ? "Unsupported protocol version: %s"
                                             : "Unsupported protocol version: %s (no session: send "
                                               "initialize first, or _meta "
@@ -1078,7 +1076,7 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
     }
     json_t *meta = json_object_get(params, "_meta");
     if (!json_is_object(json_object_get(meta, "io.modelcontextprotocol/clientCapabilities"))) {
-      sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS,
+      sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS,
                                     "_meta io.modelcontextprotocol/clientCapabilities is required"));
       json_decref(msg);
       return;
@@ -1089,9 +1087,9 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
       strcmp(method, "tools/call") != 0 && !gd_mcp_prompts_method(method) &&
       strcmp(method, "resources/list") != 0 && strcmp(method, "resources/templates/list") != 0 &&
       strcmp(method, "resources/read") != 0) {
-    sink->finish(sink, gd__errorf(id, GD_RPC_METHOD_NOT_FOUND, "Method not found: %s", method));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_METHOD_NOT_FOUND, "Method not found: %s", method));
   } else if (strcmp(method, "initialize") == 0) {
-    if (s) sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_REQUEST, "this session is already initialized"));
+    if (s) sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_REQUEST, "this session is already initialized"));
     else gd__initialize(m, id, params, sink, created);
   } else if (strcmp(method, "server/discover") == 0) {
     gd__discover(id, sink);
@@ -1111,7 +1109,7 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
     for (int i = 0; level && i < 8; i++)
       if (strcmp(level, gd__levels[i]) == 0) found = i;
     if (found < 0) {
-      sink->finish(sink, gd__errorf(id, GD_RPC_INVALID_PARAMS,
+      sink->finish(sink, gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS,
                                     "level must be one of debug, info, notice, warning, error, "
                                     "critical, alert, emergency"));
     } else {
@@ -1119,7 +1117,7 @@ void gd_mcp_handle(gd_mcp *m, gd_mcp_session *s, json_t *msg, gd_mcp_sink *sink,
       sink->finish(sink, gd__result(id, json_object(), false));
     }
   } else {
-    sink->finish(sink, gd__errorf(id, GD_RPC_METHOD_NOT_FOUND, "Method not found: %s", method));
+    sink->finish(sink, gd_mcp_errorf(id, GD_RPC_METHOD_NOT_FOUND, "Method not found: %s", method));
   }
   json_decref(msg);
 }

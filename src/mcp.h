@@ -140,6 +140,9 @@ bool gd_mcp_version_supported(const char *v);
 
 /* A JSON-RPC error response (new reference). id borrowed (NULL → null). */
 json_t *gd_mcp_error(json_t *id, int code, const char *message);
+/* The same with a printf-style message (at most 511 bytes kept). */
+json_t *gd_mcp_errorf(json_t *id, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* A JSON-RPC result response (new reference): id borrowed, result stolen; stateless adds the
  * 2026-07-28 fields (resultType, _meta serverInfo). */
 json_t *gd_mcp_result(json_t *id, json_t *result, bool stateless);

@@ -1,6 +1,5 @@
 #include "mcp_prompts.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,23 +180,13 @@ static json_t *gd__list(bool stateless) {
   return r;
 }
 
-static json_t *gd__invalid(json_t *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static json_t *gd__invalid(json_t *id, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return gd_mcp_error(id, GD_RPC_INVALID_PARAMS, msg);
-}
-
 static json_t *gd__get(json_t *id, json_t *params, bool stateless) {
   const char *name = json_string_value(json_object_get(params, "name"));
   if (!name) return gd_mcp_error(id, GD_RPC_INVALID_PARAMS, "prompts/get needs params.name");
   size_t i = 0;
   while (i < GD_NPROMPTS && strcmp(gd__prompts[i].name, name) != 0) i++;
   if (i == GD_NPROMPTS)
-    return gd__invalid(id, "Unknown prompt: %s (prompts/list lists them)", name);
+    return gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "Unknown prompt: %s (prompts/list lists them)", name);
   json_t *args = json_object_get(params, "arguments");
   if (args && !json_is_object(args))
     return gd_mcp_error(id, GD_RPC_INVALID_PARAMS, "arguments must be an object of strings");
@@ -209,14 +198,17 @@ static json_t *gd__get(json_t *id, json_t *params, bool stateless) {
            strcmp(gd__prompts[i].args[k].name, key) != 0)
       k++;
     if (k == GD_PROMPT_ARGS_MAX || !gd__prompts[i].args[k].name)
-      return gd__invalid(id, "prompt %s has no argument '%s' (prompts/list shows its arguments)",
-                         name, key);
+      return gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS,
+                           "prompt %s has no argument '%s' (prompts/list shows its arguments)",
+                           name, key);
     if (!json_is_string(v))
-      return gd__invalid(id, "prompt %s: argument '%s' must be a string", name, key);
+      return gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "prompt %s: argument '%s' must be a string",
+                           name, key);
   }
   for (size_t k = 0; k < GD_PROMPT_ARGS_MAX && gd__prompts[i].args[k].name; k++)
     if (gd__prompts[i].args[k].required && !gd__val(args, gd__prompts[i].args[k].name))
-      return gd__invalid(id, "prompt %s needs the argument '%s'", name, gd__prompts[i].args[k].name);
+      return gd_mcp_errorf(id, GD_RPC_INVALID_PARAMS, "prompt %s needs the argument '%s'", name,
+                           gd__prompts[i].args[k].name);
   char *text = NULL;
   size_t len = 0;
   FILE *o = open_memstream(&text, &len);

@@ -646,21 +646,24 @@ def pytest_runtest_makereport(item, call):
 
 
 class McpHttp:
-    """One MCP session on ``url``/mcp: initialize + initialized, then ``call``."""
+    """One MCP session on ``url``/mcp (``?toolsets=`` when given): initialize + initialized, then
+    ``call``; the server's instructions in ``instructions``."""
 
     ACCEPT = "application/json, text/event-stream"
 
-    def __init__(self, url: str, timeout: float = 30):
-        self.url = url + "/mcp"
+    def __init__(self, url: str, timeout: float = 30, toolsets: str | None = None,
+                 version: str = "2025-06-18"):
+        self.url = url + "/mcp" + (f"?toolsets={toolsets}" if toolsets else "")
         self.timeout = timeout
         self.http = requests.Session()
         self.http.trust_env = False
         self.headers = {"Accept": self.ACCEPT, "Content-Type": "application/json"}
         self.next_id = 1
         r = self.post({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-                       "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "params": {"protocolVersion": version, "capabilities": {},
                                   "clientInfo": {"name": "pytest", "version": "1"}}})
         assert r.status_code == 200, r.text
+        self.instructions = r.json()["result"].get("instructions", "")
         self.headers["Mcp-Session-Id"] = r.headers["Mcp-Session-Id"]
         self.headers["MCP-Protocol-Version"] = r.json()["result"]["protocolVersion"]
         r = self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})

@@ -74,23 +74,8 @@ def test_default_and_all_lists_fit_their_budgets(env):
 
 
 def _session_on(url: str, toolsets: str) -> McpHttp:
-    """An initialized session on /mcp?toolsets=...; its instructions in .instructions."""
-    m = McpHttp.__new__(McpHttp)
-    m.url = f"{url}/mcp?toolsets={toolsets}"
-    m.timeout = 30
-    m.http = requests.Session()
-    m.http.trust_env = False
-    m.headers = {"Accept": McpHttp.ACCEPT, "Content-Type": "application/json"}
-    m.next_id = 1
-    r = m.post({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-                "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                           "clientInfo": {"name": "pytest", "version": "1"}}})
-    assert r.status_code == 200, r.text
-    m.instructions = r.json()["result"].get("instructions", "")
-    m.headers["Mcp-Session-Id"] = r.headers["Mcp-Session-Id"]
-    m.headers["MCP-Protocol-Version"] = r.json()["result"]["protocolVersion"]
-    assert m.post({"jsonrpc": "2.0", "method": "notifications/initialized"}).status_code == 202
-    return m
+    """An initialized session whose toolsets the endpoint's query sets (at initialize)."""
+    return McpHttp(url, toolsets=toolsets, version="2025-11-25")
 
 
 def test_conventions_are_stated_once_in_the_instructions(env):

@@ -90,6 +90,17 @@ static void test_enable_section_without_key(void **state) {
             "[other]\nenabled=PackedStringArray()\n");
 }
 
+static void test_enable_present_or_odd(void **state) {
+  (void)state;
+  /* already enabled: the text comes back as it was */
+  enable_is("[editor_plugins]\n\nenabled=PackedStringArray(\"res://addons/godotd/plugin.cfg\")\n",
+            "[editor_plugins]\n\nenabled=PackedStringArray(\"res://addons/godotd/plugin.cfg\")\n");
+  /* a value of a form not understood is replaced by ours alone, where it stands */
+  enable_is("[editor_plugins]\n\nenabled=[\"x\"]\n[rendering]\nx=1\n",
+            "[editor_plugins]\n\nenabled=PackedStringArray(\"res://addons/godotd/plugin.cfg\")\n"
+            "[rendering]\nx=1\n");
+}
+
 static void write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   assert_non_null(f);
@@ -149,6 +160,7 @@ int main(void) {
       cmocka_unit_test(test_game_view),
       cmocka_unit_test(test_enable_keeps_others),
       cmocka_unit_test(test_enable_section_without_key),
+      cmocka_unit_test(test_enable_present_or_odd),
       cmocka_unit_test(test_install_on_disk),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
