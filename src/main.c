@@ -599,6 +599,14 @@ static int gd__serve(int argc, char **argv) {
     return 1;
   }
 
+  /* Caught before the port opens: a client may connect, and a supervisor stop us, as soon as
+   * it listens, while the projects are still being set up (their callbacks run in uv_run). */
+  uv_signal_init(d.loop, &d.sigint);
+  uv_signal_init(d.loop, &d.sigterm);
+  d.sigint.data = d.sigterm.data = &d;
+  uv_signal_start(&d.sigint, gd__on_signal, SIGINT);
+  uv_signal_start(&d.sigterm, gd__on_signal, SIGTERM);
+
   /* Listen first: the port in GODOTD_URL must be the real one (--port 0 picks a free port). */
   int rc = gd_server_listen(&d.server, d.loop, bind, (int)port, (size_t)max_body, NULL, NULL);
   if (rc != 0) {
@@ -641,11 +649,6 @@ static int gd__serve(int argc, char **argv) {
   gd_info("daemon: listening on %s port %d, bearer token %s, %zu project%s", bind, d.server.port,
           d.server.token[0] ? "required" : "not required", d.nprojects, d.nprojects == 1 ? "" : "s");
 
-  uv_signal_init(d.loop, &d.sigint);
-  uv_signal_init(d.loop, &d.sigterm);
-  d.sigint.data = d.sigterm.data = &d;
-  uv_signal_start(&d.sigint, gd__on_signal, SIGINT);
-  uv_signal_start(&d.sigterm, gd__on_signal, SIGTERM);
 
   /* READY=1 as soon as the port listens, before any editor starts. */
   gd_service_init(&d.service, d.loop);
