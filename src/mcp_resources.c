@@ -357,30 +357,45 @@ static void gd__read_editor(gd_mcp *m, json_t *id, gd_mcp_sink *sink, unsigned w
 
 /* ---- subscriptions ------------------------------------------------------------------------- */
 
-static void gd__tick(uv_timer_t *t) {
-  gd_mcp *m = t->data;
+/* Sends every session's due updates; whether any was. */
+static bool gd__flush(gd_mcp *m) {
+  bool sent = false;
   for (gd_mcp_session *s = m->sessions; s; s = s->next) {
     unsigned due = s->updated & s->subscribed;
     s->updated = 0;
     for (size_t i = 0; i < GD_NFIXED; i++)
-      if ((due & gd__fixed[i].bit) && s->stream)
+      if ((due & gd__fixed[i].bit) && s->stream) {
         s->stream->send(s->stream, json_pack("{s:s, s:s, s:{s:s}}", "jsonrpc", "2.0", "method",
                                              "notifications/resources/updated", "params", "uri",
                                              gd__fixed[i].uri));
+        sent = true;
+      }
     for (gd_mcp_file_sub *f = s->file_subs; f; f = f->next) {
       if (!f->pending) continue;
       f->pending = false;
-      if (s->stream)
+      if (s->stream) {
         s->stream->send(s->stream, json_pack("{s:s, s:s, s:{s:s}}", "jsonrpc", "2.0", "method",
                                              "notifications/resources/updated", "params", "uri",
                                              f->uri));
+        sent = true;
+      }
     }
   }
+  return sent;
 }
 
+/* The end of a quiet window: what changed during it is sent, and a new window starts if so. */
+static void gd__tick(uv_timer_t *t) {
+  gd_mcp *m = t->data;
+  if (gd__flush(m)) uv_timer_start(t, gd__tick, GD_MCP_RESOURCE_UPDATE_MS, 0);
+}
+
+/* Something changed: outside a quiet window it is told at once (an agent waiting for its edit
+ * to show should not wait out a timer), and a window of GD_MCP_RESOURCE_UPDATE_MS opens; changes
+ * inside one wait for its end, so a burst costs one notification a window. */
 static void gd__due(gd_mcp *m) {
-  if (m->resource_timer_init && !uv_is_active((uv_handle_t *)&m->resource_timer))
-    uv_timer_start(&m->resource_timer, gd__tick, GD_MCP_RESOURCE_UPDATE_MS, 0);
+  if (!m->resource_timer_init || uv_is_active((uv_handle_t *)&m->resource_timer)) return;
+  if (gd__flush(m)) uv_timer_start(&m->resource_timer, gd__tick, GD_MCP_RESOURCE_UPDATE_MS, 0);
 }
 
 void gd_mcp_resources_init(gd_mcp *m) {

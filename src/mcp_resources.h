@@ -53,8 +53,9 @@ void gd_mcp_resources_handle(gd_mcp *m, gd_mcp_session *s, const char *method, j
  * notification is sent. */
 void gd_mcp_resources_init(gd_mcp *m);
 /* Marks the fixed resources in what (GD_MCP_RES_* bits) changed: each session subscribed to
- * one gets notifications/resources/updated {uri} within GD_MCP_RESOURCE_UPDATE_MS, once however
- * many changes came meanwhile. */
+ * one gets notifications/resources/updated {uri} at once when none was sent in the last
+ * GD_MCP_RESOURCE_UPDATE_MS, else at the end of that window, once however many changes came
+ * meanwhile. */
 void gd_mcp_resources_changed(gd_mcp *m, unsigned what);
 /* The addon's scene_edited event (data borrowed: {scene_path, tabs}): the edited scene changed,
  * and with tabs the open scenes too, which godot://project shows. */
